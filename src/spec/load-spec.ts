@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isCollection, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { resolveSpec } from './resolve-spec.ts';
 import type { ResolvedSpec } from './resolved-spec.ts';
@@ -52,18 +52,26 @@ async function readText(file: string): Promise<string> {
 export function parseDataSpec(file: string, text: string, format: 'yaml' | 'json'): SpecSource {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const what = format === 'json' ? 'JSON' : 'YAML';
   const firstError = document.errors[0];
   if (firstError) {
     const offset = firstError.pos[0];
     const position = lineCounter.linePos(offset);
-    const what = format === 'json' ? 'JSON' : 'YAML';
     const reason = firstError.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     throw new SpecLoadError('SPEC_SYNTAX', file, `${what} syntax error: ${reason}`, { line: position.line, column: position.col });
+  }
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // toJS throws a plain ReferenceError when aliases expand past maxAliasCount ("billion laughs").
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SpecLoadError('SPEC_SYNTAX', file, `${what} syntax error: ${reason}`);
   }
   return {
     file,
     format,
-    raw: document.toJS({ maxAliasCount: 100 }),
+    raw,
     locate: (path) => locateInDocument(document, lineCounter, path),
   };
 }
@@ -76,9 +84,11 @@ function locateInDocument(document: Document, lineCounter: LineCounter, path: re
     if (isMap(node)) {
       const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
       if (!pair) break;
+      // A scalar is shown where its value is; a map or list where its key is, since a block
+      // collection only starts on the line after its key.
       found = pair.key;
       node = pair.value;
-      if (node) found = node;
+      if (node && !isCollection(node)) found = node;
     } else if (isSeq(node) && typeof segment === 'number') {
       node = node.items[segment];
       if (!node) break;

@@ -1,0 +1,115 @@
+import { MODEL_ASSUMPTIONS } from '../catalog/service-levels.ts';
+import type { CostInput, DataClassLoad, InterRegionFlow, PopulationLoad, RegionLoad } from '../core/cost/cost-model.ts';
+import type { ResolvedPopulation, ResolvedSpec } from '../spec/resolved-spec.ts';
+import type { Architecture, DataPlacement } from './architecture.ts';
+import { dataPath } from './data-path.ts';
+import { routePoint, routePopulation } from './routing-model.ts';
+import { populationClassRates } from './traffic.ts';
+
+/** Bytes of a request or answer that carries no item (a key, a status). */
+const SMALL_MESSAGE_BYTES = 256;
+
+function add(record: Record<string, number>, key: string, amount: number): void {
+  record[key] = (record[key] ?? 0) + amount;
+}
+
+/** Steady-state requests each region serves. */
+export function regionRequests(spec: ResolvedSpec, architecture: Architecture): Record<string, number> {
+  const perRegion: Record<string, number> = {};
+  for (const population of spec.populations) {
+    for (const [region, share] of Object.entries(routePopulation(architecture, population))) add(perRegion, region, population.requestsPerSecond * share);
+  }
+  return perRegion;
+}
+
+/** Instances per region: as declared, else sized for the region's load plus headroom; standbys match the primary. */
+export function regionLoads(spec: ResolvedSpec, architecture: Architecture): RegionLoad[] {
+  const requests = regionRequests(spec, architecture);
+  const minimum = MODEL_ASSUMPTIONS.application_instances_min.value;
+  const sized = (code: string, load: number) => {
+    const region = spec.regions.find((candidate) => candidate.code === code)!;
+    return region.instances ?? Math.max(minimum, Math.ceil((load * (1 + spec.assumptions.capacityHeadroom)) / region.requestsPerSecondPerInstance));
+  };
+  const serving = architecture.servingRegions.map((code) => ({ code, instances: sized(code, requests[code] ?? 0), requestsPerSecond: requests[code] ?? 0 }));
+  const takeover = Math.max(...serving.map((region) => region.instances));
+  const standby = architecture.standbyRegions.map((code) => ({ code, instances: spec.regions.find((r) => r.code === code)!.instances ?? takeover, requestsPerSecond: 0 }));
+  return [...serving, ...standby];
+}
+
+function deployedLoad(spec: ResolvedSpec, architecture: Architecture, placement: DataPlacement, flows: Map<string, InterRegionFlow>): DataClassLoad {
+  const dataClass = spec.data.find((candidate) => candidate.name === placement.dataClass)!;
+  const reads: Record<string, number> = {};
+  const writes: Record<string, number> = {};
+  for (const population of spec.populations) {
+    const rate = populationClassRates(spec, population).find((r) => r.dataClass.name === dataClass.name)!;
+    for (const point of population.points) {
+      for (const [region, share] of Object.entries(routePoint(architecture, population, point))) {
+        const weight = point.weight * share;
+        const read = dataPath(placement, region, 'read', dataClass.consistentReads);
+        const write = dataPath(placement, region, 'write', dataClass.consistentReads);
+        add(reads, read.answeredIn, rate.readsPerSecond * weight);
+        add(writes, write.answeredIn, rate.writesPerSecond * weight);
+        addFlow(flows, region, read.answeredIn, rate.readsPerSecond * weight, SMALL_MESSAGE_BYTES, dataClass.itemSizeBytes, `${dataClass.name} reads`);
+        addFlow(flows, region, write.answeredIn, rate.writesPerSecond * weight, dataClass.itemSizeBytes, SMALL_MESSAGE_BYTES, `${dataClass.name} writes`);
+      }
+    }
+  }
+  return {
+    name: dataClass.name,
+    engine: placement.engine,
+    itemSizeBytes: dataClass.itemSizeBytes,
+    storageGb: dataClass.storageGb,
+    replicas: placement.replicas,
+    writer: placement.writer,
+    witness: placement.witness,
+    readsPerSecondByRegion: reads,
+    writesPerSecondByRegion: writes,
+    consistentReads: dataClass.consistency === 'strong' && dataClass.consistentReads,
+  };
+}
+
+/** A forwarded operation sends its request one way and its answer back. */
+function addFlow(flows: Map<string, InterRegionFlow>, from: string, to: string, perSecond: number, requestBytes: number, answerBytes: number, reason: string): void {
+  if (from === to || perSecond <= 0) return;
+  for (const [source, target, bytes] of [[from, to, requestBytes], [to, from, answerBytes]] as const) {
+    const key = `${source}>${target}>${reason}`;
+    const previous = flows.get(key)?.bytesPerSecond ?? 0;
+    flows.set(key, { from: source, to: target, bytesPerSecond: previous + perSecond * bytes, reason: `forwarded ${reason}` });
+  }
+}
+
+function populationLoad(population: ResolvedPopulation): PopulationLoad {
+  const byContinent: Record<string, number> = {};
+  for (const point of population.points) if (point.continent) add(byContinent, point.continent, point.weight);
+  const continent = Object.entries(byContinent).sort((a, b) => b[1] - a[1])[0]?.[0];
+  return { name: population.name, continent, requestsPerSecond: population.requestsPerSecond, dnsResolvers: population.dnsResolvers };
+}
+
+/** Everything the cost model prices for one architecture. */
+export function costPlan(spec: ResolvedSpec, architecture: Architecture): CostInput {
+  const flows = new Map<string, InterRegionFlow>();
+  const dataClasses = architecture.placements.map((placement) => deployedLoad(spec, architecture, placement, flows));
+  const check = architecture.routing.healthCheck;
+  const checkedRegions = architecture.servingRegions.length + architecture.standbyRegions.length;
+  const aurora = MODEL_ASSUMPTIONS.aurora_instances;
+  return {
+    regions: regionLoads(spec, architecture),
+    populations: spec.populations.map(populationLoad),
+    dataClasses,
+    flows: [...flows.values()],
+    responseBytes: spec.assumptions.responseBytes,
+    routing: {
+      policy: architecture.routing.policy,
+      healthChecks: check && checkedRegions > 1 ? checkedRegions : 0,
+      fastInterval: check?.intervalSeconds === 10,
+      ttlSeconds: architecture.routing.ttlSeconds,
+    },
+    edge: architecture.routing.edge,
+    aurora: {
+      instancesPerWriterRegion: aurora.writer_region,
+      instancesPerSecondaryRegion: aurora.secondary_region,
+      ioPerWrite: spec.assumptions.auroraIoPerWrite,
+      ioPerRead: spec.assumptions.auroraIoPerRead,
+    },
+  };
+}
