@@ -5,6 +5,11 @@
 import type { CostBreakdown, CostCategory, CostInput, CostLine, DataClassLoad, InterRegionFlow } from './cost-model.ts';
 import { continentPrice, interRegionPrice, regionPrice, type Price, type PriceBook } from './price-book.ts';
 
+/** Rates in descriptions: three significant digits, without float noise. */
+function rate(value: number): string {
+  return Number(value.toPrecision(3)).toLocaleString('en-US');
+}
+
 /** AWS prices a month as 730 hours (365 days × 24 hours / 12 months). */
 export const HOURS_PER_MONTH = 730;
 export const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
@@ -108,12 +113,12 @@ function dynamoDbRequestLines(dataClass: DataClassLoad, prices: PriceBook): Cost
   const readKind = dataClass.consistentReads ? 'strongly consistent' : 'eventually consistent';
   const writeLines = Object.entries(dataClass.writesPerSecondByRegion).map(([region, writesPerSecond]) => {
     const price = regionPrice(prices.dynamodb.writeRequestUnitsPerMillionByRegion, region, 'DynamoDB WRU');
-    const description = `DynamoDB ${dataClass.name}: ${writesPerSecond} writes/s × ${writeUnits} WRU in ${region}`;
+    const description = `DynamoDB ${dataClass.name}: ${rate(writesPerSecond)} writes/s × ${writeUnits} WRU in ${region}`;
     return costLine('database', description, price, (writesPerSecond * writeUnits * SECONDS_PER_MONTH) / PER_MILLION, region);
   });
   const readLines = Object.entries(dataClass.readsPerSecondByRegion).map(([region, readsPerSecond]) => {
     const price = regionPrice(prices.dynamodb.readRequestUnitsPerMillionByRegion, region, 'DynamoDB RRU');
-    const description = `DynamoDB ${dataClass.name}: ${readsPerSecond} ${readKind} reads/s × ${readUnits} RRU in ${region}`;
+    const description = `DynamoDB ${dataClass.name}: ${rate(readsPerSecond)} ${readKind} reads/s × ${readUnits} RRU in ${region}`;
     return costLine('database', description, price, (readsPerSecond * readUnits * SECONDS_PER_MONTH) / PER_MILLION, region);
   });
   return [...writeLines, ...readLines];
@@ -125,7 +130,7 @@ function replicatedWriteUnitLines(dataClass: DataClassLoad, prices: PriceBook): 
   return dataClass.replicas.map((target) => {
     const writesPerSecond = sumWritesFromOtherRegions(dataClass, target);
     const price = regionPrice(prices.dynamodb.replicatedWriteRequestUnitsPerMillionByRegion, target, 'DynamoDB rWRU');
-    const description = `DynamoDB global table ${dataClass.name}: ${writesPerSecond} writes/s from other regions × ${writeUnits} rWRU in ${target}`;
+    const description = `DynamoDB global table ${dataClass.name}: ${rate(writesPerSecond)} writes/s from other regions × ${writeUnits} rWRU in ${target}`;
     return costLine('replicated-writes', description, price, (writesPerSecond * writeUnits * SECONDS_PER_MONTH) / PER_MILLION, target);
   });
 }
@@ -192,7 +197,7 @@ function auroraIoLines(
     const regionWritesPerSecond = region === writer ? writesPerSecond : 0;
     const ioPerSecond = readsPerSecond * aurora.ioPerRead + regionWritesPerSecond * aurora.ioPerWrite;
     const price = regionPrice(prices.aurora.ioRequestsPerMillionByRegion, region, 'Aurora I/O');
-    const description = `Aurora ${dataClass.name}: I/O of ${readsPerSecond} reads/s and ${regionWritesPerSecond} writes/s in ${region}`;
+    const description = `Aurora ${dataClass.name}: I/O of ${rate(readsPerSecond)} reads/s and ${rate(regionWritesPerSecond)} writes/s in ${region}`;
     return costLine('database', description, price, (ioPerSecond * SECONDS_PER_MONTH) / PER_MILLION, region);
   });
 }
@@ -223,7 +228,7 @@ function replicationTransferLines(
       .filter((target) => target !== source)
       .map((target) => {
         const gbPerMonth = (writesPerSecond * dataClass.itemSizeBytes * SECONDS_PER_MONTH) / BYTES_PER_GB;
-        const description = `${dataClass.name} replication ${source} → ${target}: ${writesPerSecond} writes/s × ${dataClass.itemSizeBytes} bytes`;
+        const description = `${dataClass.name} replication ${source} → ${target}: ${rate(writesPerSecond)} writes/s × ${dataClass.itemSizeBytes} bytes`;
         return costLine('inter-region-transfer', description, interRegionPrice(prices, source, target), gbPerMonth, source);
       }),
   );
@@ -231,7 +236,7 @@ function replicationTransferLines(
 
 function flowLine(flow: InterRegionFlow, prices: PriceBook): CostLine {
   const gbPerMonth = (flow.bytesPerSecond * SECONDS_PER_MONTH) / BYTES_PER_GB;
-  const description = `${flow.reason}: ${flow.bytesPerSecond} bytes/s ${flow.from} → ${flow.to}`;
+  const description = `${flow.reason}: ${rate(flow.bytesPerSecond)} bytes/s ${flow.from} → ${flow.to}`;
   return costLine('inter-region-transfer', description, interRegionPrice(prices, flow.from, flow.to), gbPerMonth, flow.from);
 }
 
@@ -257,7 +262,7 @@ function responseGbPerMonth(requestsPerSecond: number, responseBytes: number): n
 function regionEgressLines(input: CostInput, prices: PriceBook): CostLine[] {
   return input.regions.map((region) => {
     const price = regionPrice(prices.dataTransfer.internetOutPerGbByRegion, region.code, 'internet data out');
-    const description = `Responses to users from ${region.code}: ${region.requestsPerSecond} requests/s × ${input.responseBytes} bytes`;
+    const description = `Responses to users from ${region.code}: ${rate(region.requestsPerSecond)} requests/s × ${input.responseBytes} bytes`;
     return costLine('internet-egress', description, price, responseGbPerMonth(region.requestsPerSecond, input.responseBytes), region.code);
   });
 }
@@ -267,7 +272,7 @@ function acceleratorLines(input: CostInput, prices: PriceBook): CostLine[] {
   const fixedFee = costLine('edge', 'Global Accelerator, 1 accelerator', prices.globalAccelerator.fixedFeePerHour, HOURS_PER_MONTH, undefined);
   const premiumLines = input.populations.map((population) => {
     const price = continentPrice(prices.globalAccelerator.premiumPerGbByClientContinent, population.continent);
-    const description = `Global Accelerator data transfer premium for ${population.name}: ${population.requestsPerSecond} requests/s × ${input.responseBytes} bytes`;
+    const description = `Global Accelerator data transfer premium for ${population.name}: ${rate(population.requestsPerSecond)} requests/s × ${input.responseBytes} bytes`;
     return costLine('edge', description, price, responseGbPerMonth(population.requestsPerSecond, input.responseBytes), undefined);
   });
   return [fixedFee, ...premiumLines];
@@ -277,12 +282,12 @@ function acceleratorLines(input: CostInput, prices: PriceBook): CostLine[] {
 function cloudfrontLines(input: CostInput, prices: PriceBook): CostLine[] {
   const dataOutLines = input.populations.map((population) => {
     const price = continentPrice(prices.cloudfront.dataOutPerGbByClientContinent, population.continent);
-    const description = `CloudFront responses to ${population.name}: ${population.requestsPerSecond} requests/s × ${input.responseBytes} bytes`;
+    const description = `CloudFront responses to ${population.name}: ${rate(population.requestsPerSecond)} requests/s × ${input.responseBytes} bytes`;
     return costLine('internet-egress', description, price, responseGbPerMonth(population.requestsPerSecond, input.responseBytes), undefined);
   });
   const requestsPerSecond = input.populations.reduce((sum, population) => sum + population.requestsPerSecond, 0);
   const quantity = (requestsPerSecond * SECONDS_PER_MONTH) / PER_TEN_THOUSAND;
-  const description = `CloudFront HTTPS requests: ${requestsPerSecond} requests/s`;
+  const description = `CloudFront HTTPS requests: ${rate(requestsPerSecond)} requests/s`;
   return [...dataOutLines, costLine('edge', description, prices.cloudfront.httpsRequestsPer10k, quantity, undefined)];
 }
 
