@@ -81,10 +81,12 @@ function resolveAssumptions(input: Input): ResolvedAssumptions {
 
 function resolveRegions(input: Input, assumptions: ResolvedAssumptions): ResolvedRegion[] {
   const entries = Object.entries(input.regions);
+  // Without a declared primary, the first region without a declared role is the primary.
   const anyPrimary = entries.some(([, region]) => region.role === 'primary');
-  return entries.map(([code, region], index) => ({
+  const defaultPrimary = anyPrimary ? undefined : entries.find(([, region]) => region.role === undefined)?.[0];
+  return entries.map(([code, region]) => ({
     code,
-    role: region.role ?? (!anyPrimary && index === 0 ? 'primary' : 'secondary'),
+    role: region.role ?? (code === defaultPrimary ? 'primary' : 'secondary'),
     instances: region.instances,
     requestsPerSecondPerInstance: region.requestsPerSecondPerInstance ?? assumptions.requestsPerSecondPerInstance,
   }));

@@ -65,6 +65,35 @@ const RULE_CASES: readonly RuleCase[] = [
   // spec-shape
   { name: 'service with both app and command', mutate: (s) => void (s.services!.shop!.command = 'node server.js'), rule: 'spec-shape', severity: 'error', path: 'services.shop' },
   { name: 'no population at all', mutate: (s) => void (s.populations = {}), rule: 'spec-shape', severity: 'error', path: 'populations' },
+  {
+    name: 'every region declared secondary or standby',
+    mutate: (s) => void (s.regions['us-east-1']!.role = 'standby'),
+    rule: 'spec-shape',
+    severity: 'error',
+    path: 'regions',
+  },
+  { name: 'negative record TTL', mutate: (s) => void (s.routing.recordTtlSeconds = { 'us-east-1': -1 }), rule: 'non-negative', severity: 'error', path: 'routing.recordTtlSeconds.us-east-1', alsoRules: ['routing-group-ttl'] },
+  { name: 'negative error-rate gate', mutate: (s) => void (s.deploy!.healthGates = { errorRateMax: -0.1 }), rule: 'non-negative', severity: 'error', path: 'deploy.healthGates.errorRateMax' },
+  {
+    name: 'witness without replicas',
+    mutate: (s) => {
+      s.data!.ledger!.replicas = undefined;
+      s.data!.ledger!.witness = 'us-west-2';
+    },
+    rule: 'mrsc-region-set',
+    severity: 'error',
+    path: 'data.ledger.witness',
+  },
+  {
+    name: 'lower-case geolocation country',
+    mutate: (s) => {
+      s.routing.policy = 'geolocation';
+      s.routing.geolocation = { countries: { de: 'eu-central-1' }, default: 'us-east-1' };
+    },
+    rule: 'geolocation-coverage',
+    severity: 'error',
+    path: 'routing.geolocation.countries.de',
+  },
 
   // unknown-region
   {

@@ -131,6 +131,10 @@ export const mrscRegionSet: SpecRule = {
     const sets = SERVICE_LEVELS.dynamodb_global_tables_mrsc.region_sets;
     const setsText = Object.entries(sets).map(([name, codes]) => `${name}: ${codes.join(', ')}`).join('; ');
     for (const dataClass of spec.data) {
+      if (dataClass.witness && !dataClass.replicas) {
+        issues.push(issueError('mrsc-region-set', `data.${dataClass.name}.witness`, 'a witness needs the two replicas it serves: list them under replicas'));
+        continue;
+      }
       if (dataClass.consistency !== 'strong' || dataClass.engine !== 'dynamodb-mrsc' || !dataClass.replicas) continue;
       const replicas = dataClass.replicas;
       const members = dataClass.witness ? [...replicas, dataClass.witness] : replicas;

@@ -51,6 +51,9 @@ export const geolocationCoverage: SpecRule = {
     const geolocation = parsed.routing.geolocation;
     for (const code of Object.keys(geolocation?.countries ?? {})) {
       if (!findCountry(code)) issues.push(issueError('geolocation-coverage', `routing.geolocation.countries.${code}`, `unknown country code '${code}'`));
+      else if (code !== code.toUpperCase()) {
+        issues.push(issueError('geolocation-coverage', `routing.geolocation.countries.${code}`, `country codes are upper-case: write '${code.toUpperCase()}'`));
+      }
     }
     for (const code of Object.keys(geolocation?.continents ?? {})) {
       if (!(CONTINENT_CODES as readonly string[]).includes(code)) {

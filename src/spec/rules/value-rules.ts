@@ -24,6 +24,9 @@ function nonNegativeNumbers(parsed: ParsedSpec): { path: (string | number)[]; va
     }
   }
   for (const [code, weight] of Object.entries(parsed.routing.weights ?? {})) numbers.push({ path: ['routing', 'weights', code], value: weight });
+  for (const [code, ttl] of Object.entries(parsed.routing.recordTtlSeconds ?? {})) numbers.push({ path: ['routing', 'recordTtlSeconds', code], value: ttl });
+  numbers.push({ path: ['deploy', 'healthGates', 'errorRateMax'], value: parsed.deploy?.healthGates?.errorRateMax });
+  numbers.push({ path: ['deploy', 'healthGates', 'latencyP99MsMax'], value: parsed.deploy?.healthGates?.latencyP99MsMax });
   numbers.push({ path: ['routing', 'ttlSeconds'], value: parsed.routing.ttlSeconds });
   for (const [field, value] of Object.entries(parsed.slo ?? {})) if (field !== 'availability') numbers.push({ path: ['slo', field], value });
   numbers.push({ path: ['budget', 'monthlyUsd'], value: parsed.budget?.monthlyUsd });
@@ -103,6 +106,10 @@ export const specShape: SpecRule = {
     const issues: SpecIssue[] = [];
     if (Object.keys(parsed.regions).length === 0) issues.push(issueError('spec-shape', 'regions', 'the spec lists no region'));
     if (Object.keys(parsed.populations).length === 0) issues.push(issueError('spec-shape', 'populations', 'the spec lists no population'));
+    const roles = Object.values(parsed.regions).map((region) => region.role);
+    if (roles.length > 0 && roles.every((role) => role === 'secondary' || role === 'standby')) {
+      issues.push(issueError('spec-shape', 'regions', 'no region can be the primary: declare one with role: primary'));
+    }
     for (const [name, service] of Object.entries(parsed.services ?? {})) {
       if (service.app && service.command) issues.push(issueError('spec-shape', `services.${name}`, 'give app or command, not both'));
     }
