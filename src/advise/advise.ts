@@ -1,4 +1,5 @@
-import { defaultPriceBook } from '../catalog/prices.ts';
+import { defaultPriceBook, PRICES_RETRIEVED } from '../catalog/prices.ts';
+import { RTT_SOURCE } from '../catalog/rtt-matrix.ts';
 import type { CostBreakdown } from '../core/cost/cost-model.ts';
 import { estimateMonthlyCost } from '../core/cost/monthly-cost.ts';
 import type { ResolvedAssumptions, ResolvedSpec } from '../spec/resolved-spec.ts';
@@ -36,12 +37,28 @@ export interface Recommendation {
   readonly rejectedSimpler: readonly Rejection[];
 }
 
+/** Where the figures come from, so a reader of the JSON can trace them. */
+export interface CatalogProvenance {
+  readonly roundTrips: string;
+  readonly prices: string;
+  readonly serviceLevels: string;
+  readonly assumptions: string;
+}
+
 export interface Advice {
   readonly spec: string;
+  readonly catalog: CatalogProvenance;
   readonly candidates: readonly CandidateEstimate[];
   readonly recommendation: Recommendation;
   readonly assumptions: ResolvedAssumptions;
 }
+
+const CATALOG_PROVENANCE: CatalogProvenance = {
+  roundTrips: `${RTT_SOURCE.description}, captured ${RTT_SOURCE.captured} (src/catalog/data/aws-inter-region-rtt-ms.json)`,
+  prices: `USD list prices retrieved ${PRICES_RETRIEVED}, each with its evidence and date (src/catalog/data/aws-pricing.json)`,
+  serviceLevels: 'AWS SLAs and documented behaviour (src/catalog/data/service-levels.json)',
+  assumptions: 'model parameters that are not published facts, overridable under assumptions: (src/catalog/data/model-assumptions.json)',
+};
 
 export function estimateCandidate(spec: ResolvedSpec, architecture: Architecture): CandidateEstimate {
   const latency = spec.populations.map((population) => estimatePopulationLatency(spec, architecture, population));
@@ -79,5 +96,5 @@ export function recommend(candidates: readonly CandidateEstimate[]): Recommendat
 
 export function advise(spec: ResolvedSpec, file: string): Advice {
   const candidates = candidateArchitectures(spec).map((architecture) => estimateCandidate(spec, architecture));
-  return { spec: file, candidates, recommendation: recommend(candidates), assumptions: spec.assumptions };
+  return { spec: file, catalog: CATALOG_PROVENANCE, candidates, recommendation: recommend(candidates), assumptions: spec.assumptions };
 }

@@ -72,8 +72,10 @@ export function estimatePopulationLatency(spec: ResolvedSpec, architecture: Arch
       operations.push({ dataClass: rate.dataClass.name, operation, ratePerSecond: perSecond, ...mixtureLatency(components), interRegionRoundTrips: Math.round(roundTrips), paths: [...paths] });
     }
   }
+  // A population with no traffic still gets the latency a request of its would see.
   const other = otherRequestsPerSecond(population, rates);
-  for (const leg of legs) all.push({ weight: leg.weight * other, p50Ms: leg.userRttMs + app.p50, p99Ms: leg.userRttMs * tail + app.p99 });
+  const idle = all.every((component) => component.weight === 0) && other === 0;
+  for (const leg of legs) all.push({ weight: leg.weight * (idle ? 1 : other), p50Ms: leg.userRttMs + app.p50, p99Ms: leg.userRttMs * tail + app.p99 });
   const userRtt: Record<string, number> = {};
   const regionWeight: Record<string, number> = {};
   for (const leg of legs) {

@@ -2,6 +2,9 @@ import pricingFile from './data/aws-pricing.json' with { type: 'json' };
 import { REGIONS, findRegion } from './regions.ts';
 import type { ContinentPrices, Price, PriceBook, RegionPrices, RoutingPolicy } from '../core/cost/price-book.ts';
 
+/** When the price file was assembled; each item carries its own evidence date too. */
+export const PRICES_RETRIEVED: string = pricingFile.retrieved;
+
 /**
  * The price book built from data/aws-pricing.json. Each price keeps the dotted id of the item it was read
  * from, so every figure in a cost breakdown can be traced back to its source. Regions the file does not

@@ -65,6 +65,24 @@ describe('advise on the examples', () => {
   });
 });
 
+describe('odd but valid specs', () => {
+  test('a population with no traffic still gets latencies, not NaN', async () => {
+    const spec = await load('global-shop');
+    const idle: ResolvedSpec = { ...spec, populations: spec.populations.map((p, i) => (i === 0 ? { ...p, requestsPerSecond: 0 } : p)) };
+    for (const estimate of advise(idle, 'idle').candidates) {
+      for (const population of estimate.latency) assert.ok(Number.isFinite(population.p99Ms), `${estimate.architecture.kind} ${population.population}`);
+    }
+  });
+
+  test('one region and no data: only the single-region candidate, and no crash', async () => {
+    const spec = await load('global-shop');
+    const advice = advise({ ...spec, regions: [spec.regions[0]!], data: [] }, 'one');
+    assert.deepEqual(advice.candidates.map((c) => c.architecture.kind), ['single-region']);
+    assert.equal(advice.recommendation.kind, undefined);
+    assert.match(advice.recommendation.reason, /RTO/);
+  });
+});
+
 describe('figures trace to the catalog', () => {
   test('a forwarded write pays the measured inter-region round trip', async () => {
     const spec = await load('global-shop');
