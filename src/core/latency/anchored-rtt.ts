@@ -1,12 +1,7 @@
 import { greatCircleKm, type GeoPoint } from '../geo/great-circle.ts';
 import type { RttModel } from './rtt-model.ts';
 
-/**
- * Estimates the round trip from an arbitrary place to a region by anchoring on the measured matrix:
- * the path runs over the distance to the nearest measured region (priced by the fitted per-km slope)
- * and then along that region's measured round trip to the target. Measured paths carry real routing
- * (submarine cables, detours) that a straight-line model misses, which is why this beats the plain fit.
- */
+/** The measured matrix as the estimator sees it: region coordinates and a round-trip lookup. */
 export interface MeasuredRtt {
   readonly regions: readonly (GeoPoint & { readonly code: string })[];
   rttMs(from: string, to: string): number | undefined;
@@ -25,9 +20,16 @@ export function nearestRegion(point: GeoPoint, matrix: MeasuredRtt, exclude?: st
     const distanceKm = greatCircleKm(point, region);
     if (distanceKm < best.distanceKm) best = { code: region.code, distanceKm };
   }
+  if (best.code === '') throw new Error('nearestRegion: no region to anchor on');
   return best;
 }
 
+/**
+ * Estimates the round trip from an arbitrary place to a region by anchoring on the measured matrix:
+ * the path runs over the distance to the nearest measured region (priced by the fitted per-km slope)
+ * and then along that region's measured round trip to the target. Measured paths carry real routing
+ * (submarine cables, detours) that a straight-line model misses, which is why this beats the plain fit.
+ */
 export function anchoredRttMs(
   point: GeoPoint,
   target: string,

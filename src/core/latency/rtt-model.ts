@@ -39,6 +39,7 @@ export function fitRttModel(samples: readonly RttSample[]): RttModel {
     covariance += (sample.distanceKm - meanDistance) * (sample.rttMs - meanRtt);
     variance += (sample.distanceKm - meanDistance) ** 2;
   }
+  if (variance === 0) throw new Error('fitRttModel needs samples at two or more distinct distances');
   const msPerKm = covariance / variance;
   return { interceptMs: meanRtt - msPerKm * meanDistance, msPerKm };
 }
@@ -76,6 +77,7 @@ export function scoreRttPredictions(predictions: readonly RttPrediction[]): RttF
   let worstError = -1;
   const percentErrors: number[] = [];
   for (const prediction of predictions) {
+    if (!(prediction.measuredMs > 0)) throw new Error(`measured round trip ${prediction.from} -> ${prediction.to} must be positive`);
     const error = Math.abs(prediction.predictedMs - prediction.measuredMs);
     absoluteSum += error;
     squareSum += error ** 2;
@@ -95,6 +97,6 @@ export function scoreRttPredictions(predictions: readonly RttPrediction[]): RttF
     p90AbsolutePercentError: quantile(percentErrors, 0.9),
     maxAbsoluteErrorMs: worstError,
     worstPair: { from: worst.from, to: worst.to, measuredMs: worst.measuredMs, predictedMs: worst.predictedMs },
-    rSquared: 1 - squareSum / totalSquares,
+    rSquared: totalSquares === 0 ? (squareSum === 0 ? 1 : 0) : 1 - squareSum / totalSquares,
   };
 }
