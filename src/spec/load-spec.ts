@@ -35,7 +35,8 @@ export async function readSpecSource(file: string): Promise<SpecSource> {
   return parseDataSpec(file, text, extension === '.json' ? 'json' : 'yaml');
 }
 
-async function readText(file: string): Promise<string> {
+/** Reads a small text file, turning file-system errors into one-line SpecLoadErrors. */
+export async function readText(file: string): Promise<string> {
   let buffer: Buffer;
   try {
     buffer = await readFile(file);
@@ -143,7 +144,7 @@ export async function loadSpec(file: string): Promise<{ spec: ResolvedSpec; warn
   return { spec: checked.spec, warnings: checked.issues };
 }
 
-function withPosition(issue: SpecIssue, source: SpecSource): SpecIssue {
+export function withPosition(issue: SpecIssue, source: SpecSource): SpecIssue {
   const position = source.locate(splitPath(issue.path));
   return position ? { ...issue, line: position.line, column: position.column } : issue;
 }
@@ -160,7 +161,8 @@ export function splitPath(path: string): (string | number)[] {
   return segments;
 }
 
-function schemaIssues(issue: z.core.$ZodIssue, source: SpecSource): SpecIssue[] {
+/** A zod issue as SpecIssues with paths and source positions (one per unknown key). */
+export function schemaIssues(issue: z.core.$ZodIssue, source: SpecSource): SpecIssue[] {
   const base = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => {

@@ -45,7 +45,7 @@ export class SpecLoadError extends Error {
   }
 }
 
-/** A spec that parsed but breaks the schema or the rules. */
+/** A spec (or experiment) file that parsed but breaks the schema or the rules. */
 export class SpecInvalidError extends Error {
   readonly code = 'SPEC_INVALID';
   readonly file: string;
@@ -53,7 +53,7 @@ export class SpecInvalidError extends Error {
 
   constructor(file: string, issues: readonly SpecIssue[]) {
     const errors = issues.filter((issue) => issue.severity === 'error').length;
-    super(`${file}: ${errors} error${errors === 1 ? '' : 's'} in the spec`);
+    super(`${file}: ${errors} error${errors === 1 ? '' : 's'}`);
     this.name = 'SpecInvalidError';
     this.file = file;
     this.issues = issues;
