@@ -1,18 +1,8 @@
 import { formatPercent, formatSeconds, formatUsd } from '../report/text-table.ts';
+import type { Section } from '../report/section.ts';
 import type { Advice, CandidateEstimate } from './advise.ts';
 
-/**
- * The advice as titled tables, independent of the output format: the terminal and Markdown renderers
- * both draw these, so the two never disagree.
- */
-export interface Section {
-  readonly title: string;
-  readonly notes: readonly string[];
-  readonly header: readonly string[];
-  readonly rows: readonly (readonly string[])[];
-  /** Marks pass/fail cells for colouring: [row, column] -> pass. */
-  readonly verdictCells?: ReadonlyMap<string, boolean>;
-}
+export type { Section } from '../report/section.ts';
 
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
