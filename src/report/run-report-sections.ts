@@ -1,0 +1,107 @@
+import type { RunReport } from './run-report.ts';
+import type { Section } from './section.ts';
+import { formatPercent, formatUsd } from './text-table.ts';
+
+const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
+
+export function summarySection(report: RunReport): Section {
+  const { meta } = report;
+  const rows: string[][] = [
+    ['architecture', meta.architectureTitle],
+    ['experiment', meta.experiment ?? '(none: steady state)'],
+    ['simulated time', `${meta.durationSeconds} s${meta.stoppedEarly ? ` (stopped early at ${meta.stoppedEarly.atSeconds} s: ${meta.stoppedEarly.reason})` : ''}`],
+    ['requests', `${report.requests.total.toLocaleString('en-US')} (${report.requests.failed.toLocaleString('en-US')} failed)`],
+    ['availability', formatPercent(report.availability.overall, 4)],
+    ...Object.entries(report.availability.byPopulation).map(([population, value]) => [`  ${population}`, formatPercent(value, 4)]),
+  ];
+  if (meta.seed !== undefined) rows.push(['seed', String(meta.seed)]);
+  return { title: `meridian ${meta.backend === 'sim' ? 'simulate' : 'lab'}: ${meta.spec}`, notes: [], header: ['', ''], rows };
+}
+
+export function latencySection(report: RunReport): Section {
+  return {
+    title: 'Latency per population and operation (successful requests)',
+    notes: [],
+    header: ['population', 'operation', 'requests', 'failed', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms'],
+    rows: report.latency.map((row) => [row.operation === 'all' ? row.population : '', row.operation, String(row.count), String(row.failed), ms(row.p50Ms), ms(row.p90Ms), ms(row.p99Ms), ms(row.p999Ms)]),
+  };
+}
+
+export function recoverySection(report: RunReport): Section {
+  return {
+    title: 'Recovery per fault (RTO: fault start to requests succeeding again)',
+    notes: ['RTO is measured on 1-second buckets: recovered = error ratio ≤ 1 % for 10 s in a row'],
+    header: ['fault', 'window', 'population', 'failed requests', 'RTO'],
+    rows: report.recovery.flatMap((fault) =>
+      fault.byPopulation.map((population, index) => [
+        index === 0 ? fault.fault : '',
+        index === 0 ? `${fault.startSeconds}–${fault.endSeconds} s` : '',
+        population.population,
+        String(population.failedRequests),
+        population.rtoSeconds === null ? 'not recovered' : `${population.rtoSeconds} s`,
+      ]),
+    ),
+  };
+}
+
+export function dataSection(report: RunReport): Section {
+  return {
+    title: 'Data per class (RPO: acknowledged writes lost)',
+    notes: [],
+    header: ['class', 'consistency', 'acked writes', 'lost', 'RPO s', 'LWW conflicts', 'conflict errors', 'reads', 'stale reads', 'converged'],
+    rows: report.data.map((row) => [
+      row.dataClass,
+      row.consistency,
+      String(row.acknowledgedWrites),
+      String(row.acknowledgedWritesLost),
+      row.secondsOfDataLost.toFixed(2),
+      String(row.conflictsResolvedByLastWriterWins),
+      String(row.writesRejectedAsConflicts),
+      String(row.reads),
+      String(row.staleReads),
+      row.replicasConverged ? 'yes' : 'NO',
+    ]),
+  };
+}
+
+/** Minutes where something changed, so a long steady run stays short. */
+function interestingMinutes(report: RunReport): number[] {
+  const minutes = report.availability.perMinute;
+  return minutes
+    .map((minute, index) => ({ minute, index }))
+    .filter(({ minute, index }) => index === 0 || index === minutes.length - 1 || minute.overall < 0.9999 || minutes[index - 1]!.overall < 0.9999)
+    .map(({ index }) => index);
+}
+
+export function minutesSection(report: RunReport): Section {
+  const regions = Object.keys(report.routing.perMinute[0]?.byRegion ?? {});
+  const populations = Object.keys(report.availability.byPopulation);
+  return {
+    title: 'Per minute: availability and requests routed per region',
+    notes: ['minutes with full availability are left out except the first and the last'],
+    header: ['minute', 'overall', ...populations, ...regions],
+    rows: interestingMinutes(report).map((index) => {
+      const availability = report.availability.perMinute[index]!;
+      const routing = report.routing.perMinute[index]!;
+      return [
+        String(availability.minute),
+        formatPercent(availability.overall, 2),
+        ...populations.map((population) => formatPercent(availability.byPopulation[population] ?? 1, 2)),
+        ...regions.map((region) => String(routing.byRegion[region] ?? 0)),
+      ];
+    }),
+  };
+}
+
+export function costAndTimelineSection(report: RunReport): Section {
+  return {
+    title: `Timeline (cost of the simulated traffic: ${formatUsd(report.cost.runUsd)}; ${formatUsd(report.cost.monthlyUsdAtThisRate)}/month at this rate)`,
+    notes: [],
+    header: ['at', 'event'],
+    rows: report.timeline.map((event) => [`${event.atSeconds.toFixed(1)} s`, event.event]),
+  };
+}
+
+export function runReportSections(report: RunReport): Section[] {
+  return [summarySection(report), latencySection(report), recoverySection(report), dataSection(report), minutesSection(report), costAndTimelineSection(report)];
+}
