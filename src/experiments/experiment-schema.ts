@@ -31,6 +31,7 @@ export const linkLatencySchema = z.strictObject({
   action: z.literal('link-latency'),
   /** Both ends: regions (inter-region link) or a population and a region (user path). */
   between: z.tuple([regionRef, regionRef]),
+  /** Added to the round trip (half each way). */
   addMs: z.number(),
   /** Extra random delay, uniform in [0, jitterMs]. @default 0 */
   jitterMs: z.number().optional(),
