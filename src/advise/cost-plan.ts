@@ -13,22 +13,27 @@ function add(record: Record<string, number>, key: string, amount: number): void 
   record[key] = (record[key] ?? 0) + amount;
 }
 
-/** Steady-state requests each region serves. */
-export function regionRequests(spec: ResolvedSpec, architecture: Architecture): Record<string, number> {
+/** Requests each region serves in steady state, or with one region failed. */
+export function regionRequests(spec: ResolvedSpec, architecture: Architecture, failed?: string): Record<string, number> {
   const perRegion: Record<string, number> = {};
   for (const population of spec.populations) {
-    for (const [region, share] of Object.entries(routePopulation(architecture, population))) add(perRegion, region, population.requestsPerSecond * share);
+    for (const [region, share] of Object.entries(routePopulation(architecture, population, failed))) add(perRegion, region, population.requestsPerSecond * share);
   }
   return perRegion;
 }
 
-/** Instances per region: as declared, else sized for the region's load plus headroom; standbys match the primary. */
+/**
+ * Instances per region: as declared, else enough for the steady load plus headroom and for the load
+ * the region inherits when any one other serving region fails; standbys match the largest region.
+ */
 export function regionLoads(spec: ResolvedSpec, architecture: Architecture): RegionLoad[] {
   const requests = regionRequests(spec, architecture);
+  const failovers = architecture.servingRegions.length > 1 ? architecture.servingRegions.map((failed) => regionRequests(spec, architecture, failed)) : [];
   const minimum = MODEL_ASSUMPTIONS.application_instances_min.value;
   const sized = (code: string, load: number) => {
     const region = spec.regions.find((candidate) => candidate.code === code)!;
-    return region.instances ?? Math.max(minimum, Math.ceil((load * (1 + spec.assumptions.capacityHeadroom)) / region.requestsPerSecondPerInstance));
+    const needed = Math.max(load * (1 + spec.assumptions.capacityHeadroom), ...failovers.map((perRegion) => perRegion[code] ?? 0));
+    return region.instances ?? Math.max(minimum, Math.ceil(needed / region.requestsPerSecondPerInstance));
   };
   const serving = architecture.servingRegions.map((code) => ({ code, instances: sized(code, requests[code] ?? 0), requestsPerSecond: requests[code] ?? 0 }));
   const takeover = Math.max(...serving.map((region) => region.instances));
