@@ -96,8 +96,17 @@ export function trafficFailover(architecture: Architecture): TrafficFailover {
     return { mechanism: 'none', seconds: undefined, detectionSeconds: undefined, explanation: 'one region: nothing to fail over to' };
   }
   if (routing.edge === 'accelerator') {
-    const seconds = SERVICE_LEVELS.global_accelerator_failover_seconds.value;
-    return { mechanism: 'Global Accelerator', seconds, detectionSeconds: seconds, explanation: `Global Accelerator health checks move traffic ~${seconds} s after a region fails; no DNS TTL in the path` };
+    // Endpoint-group health checks take the spec's interval and threshold; traffic moves as soon as they trip.
+    const accelerator = SERVICE_LEVELS.global_accelerator_failover_seconds;
+    const interval = routing.healthCheck?.intervalSeconds ?? accelerator.health_check_interval_default_seconds;
+    const threshold = routing.healthCheck?.failureThreshold ?? accelerator.failure_threshold_default;
+    const seconds = interval * threshold;
+    return {
+      mechanism: 'Global Accelerator',
+      seconds,
+      detectionSeconds: seconds,
+      explanation: `accelerator health check every ${interval} s × threshold ${threshold} = ${seconds} s; traffic moves at once (no DNS TTL in the path)`,
+    };
   }
   const check = routing.healthCheck;
   if (!check) return { mechanism: 'Route 53 without health checks', seconds: undefined, detectionSeconds: undefined, explanation: 'records are not health-checked: DNS keeps answering with the failed region' };
