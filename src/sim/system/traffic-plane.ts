@@ -1,0 +1,159 @@
+import { answer } from '../../core/routing/answer-query.ts';
+import { applicableRecords } from '../../core/routing/geolocation-routing.ts';
+import { createHealthCheck, resolveHealthCheckConfig } from '../../core/routing/health-check.ts';
+import { createHealthCheckSet, healthLookup, nextProbeDueAtMs, recordHealthCheckProbe, tickHealthChecks, type HealthCheckSet } from '../../core/routing/health-check-set.ts';
+import { createAcceleratorHealthChecks, resolveAcceleratorConfig, routeFlow, type AcceleratorConfig } from '../../core/routing/global-accelerator.ts';
+import { defineRecordSet, type DnsQuery, type RecordSet, type RoutingRecord } from '../../core/routing/record-set.ts';
+import { createResolverCache, lookup, store, type ResolverCache } from '../../core/routing/resolver-cache.ts';
+import type { ProbeEffect } from '../../core/routing/health-check.ts';
+import type { Random } from '../../core/random.ts';
+import type { RunPlan } from './run-plan.ts';
+
+/** Resolvers simulated per population; each caches answers for its TTL, so failover spreads over the TTL. */
+const RESOLVERS_PER_POPULATION_MAX = 64;
+/** Route 53 health-checker locations. */
+const CHECKERS = 8;
+
+export class InvariantViolation extends Error {
+  readonly code = 'INVARIANT_VIOLATED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvariantViolation';
+  }
+}
+
+function recordsFor(plan: RunPlan): RoutingRecord[] {
+  const routing = plan.architecture.routing;
+  const serving = plan.serving.map((region) => plan.regions[region]!);
+  const record = (region: string, extra: Partial<RoutingRecord> = {}): RoutingRecord => ({ setIdentifier: region, targetRegion: region, healthCheckId: region, ...extra });
+  switch (routing.policy) {
+    case 'failover': {
+      const secondary = plan.regions[plan.standby[0] ?? plan.serving.find((r) => r !== plan.primary) ?? plan.primary]!;
+      return [record(plan.regions[plan.primary]!, { failoverRole: 'primary' }), record(secondary, { setIdentifier: `${secondary}-secondary`, failoverRole: 'secondary' })];
+    }
+    case 'weighted':
+      return serving.map((region) => record(region, { weight: routing.weights[region] ?? 1 }));
+    case 'geolocation': {
+      const plan_ = routing.geolocation!;
+      return [
+        ...Object.entries(plan_.countries).map(([countryCode, region]) => record(region, { setIdentifier: `country-${countryCode}`, location: { kind: 'country', countryCode } })),
+        ...Object.entries(plan_.continents).map(([continentCode, region]) => record(region, { setIdentifier: `continent-${continentCode}`, location: { kind: 'continent', continentCode } })),
+        ...(plan_.default ? [record(plan_.default, { setIdentifier: 'default', location: { kind: 'default' } })] : []),
+      ];
+    }
+    case 'simple':
+      return [{ setIdentifier: plan.regions[plan.primary]!, targetRegion: plan.regions[plan.primary]! }];
+    default:
+      return serving.map((region) => record(region));
+  }
+}
+
+/**
+ * What users go through before reaching a region: Route 53 (record set, health checks, resolver caches)
+ * or a Global Accelerator. The decisions are core/routing's; this shell feeds them virtual time and the
+ * regions' state, and checks the routing invariant on every authoritative answer.
+ */
+export class TrafficPlane {
+  readonly recordSet: RecordSet;
+  private health: HealthCheckSet;
+  private readonly resolvers: ResolverCache[][];
+  private readonly queries: DnsQuery[][];
+  private readonly accelerator: AcceleratorConfig | undefined;
+  /** Bumped on every health change, so per-point decisions can be cached in between. */
+  healthEpoch = 0;
+
+  constructor(private readonly plan: RunPlan, private readonly random: Random) {
+    const routing = plan.architecture.routing;
+    const interval = routing.healthCheck?.intervalSeconds ?? 30;
+    const threshold = routing.healthCheck?.failureThreshold ?? 3;
+    this.recordSet = defineRecordSet({ name: plan.spec.domain, policy: routing.policy, ttlSeconds: routing.ttlSeconds, records: recordsFor(plan) });
+    const routed = [...plan.serving, ...plan.standby];
+    if (routing.edge === 'accelerator') {
+      this.accelerator = resolveAcceleratorConfig({
+        endpointGroups: routed.map((region) => ({ region: plan.regions[region]!, trafficDialPercent: plan.standby.includes(region) ? 0 : 100 })),
+        healthCheckIntervalSeconds: interval,
+        thresholdCount: threshold,
+      });
+      this.health = createAcceleratorHealthChecks(this.accelerator, 0, random);
+    } else {
+      const config = resolveHealthCheckConfig({ requestIntervalSeconds: interval, failureThreshold: threshold, checkerCount: CHECKERS });
+      this.health = createHealthCheckSet(routing.healthCheck ? routed.map((region) => createHealthCheck(plan.regions[region]!, plan.regions[region]!, config, 0, random)) : []);
+    }
+    this.resolvers = plan.spec.populations.map((population) =>
+      Array.from({ length: Math.max(1, Math.min(RESOLVERS_PER_POPULATION_MAX, population.dnsResolvers)) }, () => createResolverCache()),
+    );
+    this.queries = plan.populations.map((population) =>
+      population.points.map((point, p) => ({
+        name: plan.spec.domain,
+        rttMsByRegion: Object.fromEntries(plan.regions.map((region, r) => [region, population.userRttMs[p]![r]!])),
+        ...(point.country ? { countryCode: point.country } : {}),
+        ...(point.continent ? { continentCode: point.continent } : {}),
+      })),
+    );
+  }
+
+  get usesAccelerator(): boolean {
+    return this.accelerator !== undefined;
+  }
+
+  isHealthy(region: string): boolean {
+    const check = this.health.get(region);
+    return check === undefined || check.healthy;
+  }
+
+  /** The region a new request of this population point goes to, or -1 when DNS gives no answer. */
+  route(population: number, point: number, nowMs: number): number {
+    if (this.accelerator) {
+      const flow = routeFlow(this.accelerator, { rttMsByRegion: this.queries[population]![point]!.rttMsByRegion! }, (region) => this.isHealthy(region), this.random);
+      return this.plan.regions.indexOf(flow.region);
+    }
+    const resolvers = this.resolvers[population]!;
+    const resolver = Math.floor(this.random.nextFloat() * resolvers.length);
+    const subnet = `${population}/${point}`;
+    const cached = lookup(resolvers[resolver]!, this.recordSet.name, nowMs, subnet);
+    let targets = cached.kind === 'hit' ? cached.answer.targets : undefined;
+    if (targets === undefined) {
+      const fresh = this.authoritativeAnswer(population, point);
+      resolvers[resolver] = store(resolvers[resolver]!, this.recordSet.name, fresh, nowMs, subnet);
+      targets = fresh.targets;
+    }
+    if (targets.length === 0) return -1;
+    const chosen = targets.length === 1 ? targets[0]! : targets[Math.floor(this.random.nextFloat() * targets.length)]!;
+    return this.plan.regions.indexOf(chosen);
+  }
+
+  private authoritativeAnswer(population: number, point: number) {
+    const query = this.queries[population]![point]!;
+    const result = answer(this.recordSet, query, healthLookup(this.health), this.random);
+    const applicable = this.recordSet.policy === 'geolocation' ? applicableRecords(this.recordSet.records, query) : this.recordSet.records;
+    const healthyAlternative = applicable.some((record) => this.isHealthy(record.targetRegion));
+    const unhealthy = result.targets.find((target) => !this.isHealthy(target));
+    if (unhealthy !== undefined && healthyAlternative) {
+      throw new InvariantViolation(`DNS answered ${unhealthy}, detected unhealthy, while a healthy record existed (population ${this.plan.populations[population]!.name})`);
+    }
+    if (result.targets.length === 0 && this.recordSet.policy !== 'geolocation') {
+      return { targets: result.targets, ttlSeconds: this.recordSet.negativeTtlSeconds };
+    }
+    return result;
+  }
+
+  /** When the next health probe is due, or undefined without health checks. */
+  nextProbeAtMs(): number | undefined {
+    return nextProbeDueAtMs(this.health);
+  }
+
+  /** Probes due now; the caller answers each with recordProbe. */
+  dueProbes(nowMs: number): readonly ProbeEffect[] {
+    const ticked = tickHealthChecks(this.health, nowMs);
+    this.health = ticked.state;
+    return ticked.effects;
+  }
+
+  /** Records one probe's outcome; returns the health changes it caused. */
+  recordProbe(probe: ProbeEffect, ok: boolean, nowMs: number): { region: string; healthy: boolean }[] {
+    const recorded = recordHealthCheckProbe(this.health, probe.healthCheckId, probe.checkerId, ok, nowMs);
+    this.health = recorded.state;
+    if (recorded.effects.length > 0) this.healthEpoch += 1;
+    return recorded.effects.map((effect) => ({ region: effect.target, healthy: effect.healthy }));
+  }
+}
