@@ -76,6 +76,8 @@ function resolveAssumptions(input: Input): ResolvedAssumptions {
     auroraIoPerRead: given.auroraIoPerRead ?? MODEL_ASSUMPTIONS.aurora_io_per_read.value,
     requestsPerSecondPerInstance: MODEL_ASSUMPTIONS.requests_per_second_per_instance.value,
     dnsResolversPerPopulation: MODEL_ASSUMPTIONS.dns_resolvers_per_population.value,
+    clientTimeoutMs: given.clientTimeoutMs ?? MODEL_ASSUMPTIONS.client_timeout_ms.value,
+    keysPerDataClass: given.keysPerDataClass ?? MODEL_ASSUMPTIONS.keys_per_data_class.value,
   };
 }
 

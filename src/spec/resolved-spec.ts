@@ -97,6 +97,8 @@ export interface ResolvedAssumptions {
   readonly auroraIoPerRead: number;
   readonly requestsPerSecondPerInstance: number;
   readonly dnsResolversPerPopulation: number;
+  readonly clientTimeoutMs: number;
+  readonly keysPerDataClass: number;
 }
 
 export interface ResolvedSpec {

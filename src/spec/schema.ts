@@ -153,6 +153,8 @@ export const assumptionsSchema = z.strictObject({
   capacityHeadroom: z.number().optional(),
   auroraIoPerWrite: z.number().optional(),
   auroraIoPerRead: z.number().optional(),
+  clientTimeoutMs: z.number().optional(),
+  keysPerDataClass: z.number().optional(),
 });
 
 export const specSchema = z.strictObject({
