@@ -4,6 +4,7 @@ import { registerAdvise } from './advise-command.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, reportError } from './cli-errors.ts';
 import type { CommandContext } from './command-context.ts';
 import { registerRegions } from './regions-command.ts';
+import { registerSimulate } from './simulate-command.ts';
 import { registerValidate } from './validate-command.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -29,6 +30,7 @@ export function buildProgram(context: CommandContext): Command {
     .configureOutput({ writeOut: context.out, writeErr: context.err });
   registerValidate(program, context);
   registerAdvise(program, context);
+  registerSimulate(program, context);
   registerRegions(program, context);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: context.out, writeErr: context.err });
   return program;

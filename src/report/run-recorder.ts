@@ -68,6 +68,16 @@ export class RunRecorder {
     if (region >= 0) this.minuteRouted[Math.min(this.minutes - 1, Math.floor(sentAtMs / 60_000)) * this.layout.regions.length + region]! += 1;
   }
 
+  /** Requests each region answered over the whole run. */
+  routedByRegion(): Record<string, number> {
+    const regions = this.layout.regions;
+    const totals: Record<string, number> = Object.fromEntries(regions.map((region) => [region, 0]));
+    for (let minute = 0; minute < this.minutes; minute++) {
+      regions.forEach((region, r) => (totals[region]! += this.minuteRouted[minute * regions.length + r]!));
+    }
+    return totals;
+  }
+
   event(atMs: number, event: string): void {
     this.timeline.push({ atSeconds: round(atMs / 1000, 3), event });
   }

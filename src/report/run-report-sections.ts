@@ -15,7 +15,7 @@ export function summarySection(report: RunReport): Section {
     ...Object.entries(report.availability.byPopulation).map(([population, value]) => [`  ${population}`, formatPercent(value, 4)]),
   ];
   if (meta.seed !== undefined) rows.push(['seed', String(meta.seed)]);
-  return { title: `meridian ${meta.backend === 'sim' ? 'simulate' : 'lab'}: ${meta.spec}`, notes: [], header: ['', ''], rows };
+  return { title: `meridian ${meta.backend === 'sim' ? 'simulate' : 'lab'}: ${meta.spec}`, notes: [], header: ['figure', 'value'], rows, align: ['left', 'left'] };
 }
 
 export function latencySection(report: RunReport): Section {

@@ -12,6 +12,8 @@ export interface Section {
   readonly rows: readonly (readonly string[])[];
   /** Marks pass/fail cells for colouring: `row:column` -> pass. */
   readonly verdictCells?: ReadonlyMap<string, boolean>;
+  /** Column alignment; by default the first column is left-aligned and the others right-aligned. */
+  readonly align?: readonly ('left' | 'right')[];
 }
 
 function colourRows(section: Section): string[][] {
@@ -25,9 +27,9 @@ function colourRows(section: Section): string[][] {
 
 export function terminalSection(section: Section): string {
   const notes = section.notes.filter((note) => note !== '').map((note) => pc.dim(`  ${note}`));
-  return [pc.bold(section.title), textTable(section.header, colourRows(section)), ...notes].join('\n');
+  return [pc.bold(section.title), textTable(section.header, colourRows(section), section.align ? { align: section.align } : {}), ...notes].join('\n');
 }
 
 export function markdownSection(section: Section, level = '##'): string {
-  return [`${level} ${section.title}`, markdownTable(section.header, section.rows), ...section.notes.filter((n) => n !== '').map((note) => `_${note}_`)].join('\n\n');
+  return [`${level} ${section.title}`, markdownTable(section.header, section.rows, section.align), ...section.notes.filter((n) => n !== '').map((note) => `_${note}_`)].join('\n\n');
 }

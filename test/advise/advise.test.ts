@@ -23,7 +23,7 @@ describe('advise on the examples', () => {
     const advice = advise(await load('global-shop'), 'global-shop.yaml');
     assert.ok(advice.candidates.length >= 3);
     for (const estimate of advice.candidates) {
-      assert.equal(estimate.latency.length, 3, 'one latency entry per population');
+      assert.equal(estimate.latency.length, 4, 'one latency entry per population');
       for (const population of estimate.latency) {
         assert.ok(population.p50Ms > 0 && population.p99Ms >= population.p50Ms);
         assert.ok(population.operations.length > 0);

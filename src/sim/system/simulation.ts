@@ -28,6 +28,9 @@ type SimEvent =
   | { readonly kind: Kind.Second }
   | { readonly kind: Kind.Callback; readonly run: (nowMs: number) => void };
 
+/** Virtual time before the first arrival in which only the data plane runs. */
+export const WARMUP_MS = 5000;
+
 /** After the run, replication drains for at most this long with traffic stopped and faults healed. */
 const DRAIN_MS_MAX = 300_000;
 
@@ -50,7 +53,8 @@ export interface SimulationOutcome {
  * the experiment's faults switch on and off on schedule. Every random choice comes from one seed.
  */
 export class Simulation implements SimulationHost {
-  readonly clock = new SimClock<SimEvent>();
+  /** Starts before 0 so that replication groups settle (elect leaders, open streams) before the first user arrives. */
+  readonly clock = new SimClock<SimEvent>({ startMs: -WARMUP_MS });
   readonly faults: FaultState;
   readonly network: NetworkModel;
   readonly traffic: TrafficPlane;

@@ -1,0 +1,59 @@
+/**
+ * What the simulator knows that no replica does: every acknowledged write, when it was acknowledged,
+ * and the latest one per item. It tells stale reads and lost writes apart from correct behaviour.
+ * Values written are the write's id, so a read's answer names the write it saw.
+ */
+export interface AcknowledgedWrite {
+  readonly id: number;
+  readonly key: number;
+  readonly ackMs: number;
+  /** Single-writer groups: position and epoch, for lostOnFailover. */
+  readonly seq: number;
+  readonly epoch: number;
+}
+
+export class WriteOracle {
+  private nextId = 1;
+  private readonly ackMsById = new Map<number, number>();
+  /** Per item: the acknowledged writes in acknowledgement order (bounded by the keys written). */
+  private readonly latestByKey = new Map<number, { id: number; ackMs: number }[]>();
+  readonly acknowledged: AcknowledgedWrite[] = [];
+  reads = 0;
+  staleReads = 0;
+
+  newWriteId(): number {
+    return this.nextId++;
+  }
+
+  acknowledge(write: AcknowledgedWrite): void {
+    this.ackMsById.set(write.id, write.ackMs);
+    this.acknowledged.push(write);
+    const history = this.latestByKey.get(write.key) ?? [];
+    history.push({ id: write.id, ackMs: write.ackMs });
+    // Two entries suffice: a read only ever compares against the last write acknowledged before it began.
+    if (history.length > 8) history.splice(0, history.length - 8);
+    this.latestByKey.set(write.key, history);
+  }
+
+  /**
+   * Records a read of `key` that began at `issueMs` and returned the value `value` (a write id, or
+   * undefined for no item). Stale when a write acknowledged before the read began is newer than it.
+   */
+  read(key: number, issueMs: number, value: string | undefined): void {
+    this.reads += 1;
+    const history = this.latestByKey.get(key);
+    if (!history) return;
+    let latest: { id: number; ackMs: number } | undefined;
+    for (const entry of history) if (entry.ackMs <= issueMs && (!latest || entry.ackMs > latest.ackMs)) latest = entry;
+    if (!latest) return;
+    const seenAckMs = value === undefined ? -1 : (this.ackMsById.get(Number(value)) ?? Number.POSITIVE_INFINITY);
+    if (seenAckMs < latest.ackMs) this.staleReads += 1;
+  }
+
+  /** The last acknowledged write of each key (by acknowledgement time). */
+  lastByKey(): Map<number, number> {
+    const last = new Map<number, number>();
+    for (const [key, history] of this.latestByKey) last.set(key, history[history.length - 1]!.id);
+    return last;
+  }
+}
