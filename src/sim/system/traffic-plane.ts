@@ -59,6 +59,7 @@ export class TrafficPlane {
   private readonly resolvers: ResolverCache[][];
   private readonly queries: DnsQuery[][];
   private readonly accelerator: AcceleratorConfig | undefined;
+  private readonly filled = new Set<string>();
   /** Bumped on every health change, so per-point decisions can be cached in between. */
   healthEpoch = 0;
 
@@ -114,7 +115,13 @@ export class TrafficPlane {
     let targets = cached.kind === 'hit' ? cached.answer.targets : undefined;
     if (targets === undefined) {
       const fresh = this.authoritativeAnswer(population, point);
-      resolvers[resolver] = store(resolvers[resolver]!, this.recordSet.name, fresh, nowMs, subnet);
+      // Real resolvers filled their caches at scattered times before the run began; without this their
+      // entries would all expire together, every TTL, and a failover would look like a step.
+      const key = `${population}/${resolver}/${point}`;
+      const firstFill = !this.filled.has(key);
+      this.filled.add(key);
+      const storedAtMs = firstFill ? nowMs - this.random.nextFloat() * fresh.ttlSeconds * 1000 : nowMs;
+      resolvers[resolver] = store(resolvers[resolver]!, this.recordSet.name, fresh, storedAtMs, subnet);
       targets = fresh.targets;
     }
     if (targets.length === 0) return -1;
