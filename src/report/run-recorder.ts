@@ -16,6 +16,15 @@ export interface FaultWindow {
   readonly endMs: number;
 }
 
+/** How a request ended: failures are split so that traffic recovery and data recovery are measured apart. */
+export const enum RequestOutcome {
+  Ok = 0,
+  /** The user could not reach a working region: no DNS answer, a dead region, app errors. */
+  TrafficFailure = 1,
+  /** The region answered but the data call failed: writer down, no quorum, timeouts. */
+  DataFailure = 2,
+}
+
 /** A population counts as recovered once its error ratio stays at or under this for RECOVERY_WINDOW_SECONDS. */
 const RECOVERED_ERROR_RATIO = 0.01;
 const RECOVERY_WINDOW_SECONDS = 10;
@@ -29,6 +38,9 @@ export class RunRecorder {
   private readonly failures: number[][];
   private readonly secondAttempts: Uint32Array;
   private readonly secondFailures: Uint32Array;
+  private readonly secondTrafficFailures: Uint32Array;
+  private readonly secondOperationAttempts: Uint32Array;
+  private readonly secondOperationFailures: Uint32Array;
   private readonly minuteRouted: Uint32Array;
   private readonly seconds: number;
   private readonly minutes: number;
@@ -44,6 +56,9 @@ export class RunRecorder {
     this.minutes = Math.max(1, Math.ceil(layout.durationMs / 60_000));
     this.secondAttempts = new Uint32Array(this.seconds * layout.populations.length);
     this.secondFailures = new Uint32Array(this.seconds * layout.populations.length);
+    this.secondTrafficFailures = new Uint32Array(this.seconds * layout.populations.length);
+    this.secondOperationAttempts = new Uint32Array(this.seconds * layout.operations.length);
+    this.secondOperationFailures = new Uint32Array(this.seconds * layout.operations.length);
     this.minuteRouted = new Uint32Array(this.minutes * layout.regions.length);
   }
 
@@ -51,11 +66,16 @@ export class RunRecorder {
    * One request, bucketed by the time it was sent. `operation` indexes layout.operations; `region` is
    * the region that answered (or -1 when none did); failed requests keep their latency (time to fail).
    */
-  recordRequest(sentAtMs: number, population: number, operation: number, region: number, latencyMs: number, ok: boolean): void {
+  recordRequest(sentAtMs: number, population: number, operation: number, region: number, latencyMs: number, outcome: RequestOutcome): void {
     const second = Math.min(this.seconds - 1, Math.floor(sentAtMs / 1000));
     const bucket = second * this.layout.populations.length + population;
+    const operationBucket = second * this.layout.operations.length + operation;
     this.secondAttempts[bucket]! += 1;
+    this.secondOperationAttempts[operationBucket]! += 1;
     this.total += 1;
+    const ok = outcome === RequestOutcome.Ok;
+    if (!ok) this.secondOperationFailures[operationBucket]! += 1;
+    if (outcome === RequestOutcome.TrafficFailure) this.secondTrafficFailures[bucket]! += 1;
     if (ok) {
       this.histograms[population]![operation + 1]!.record(latencyMs);
       this.histograms[population]![0]!.record(latencyMs);
@@ -135,13 +155,14 @@ export class RunRecorder {
     }));
   }
 
-  /** Seconds from the fault's start to the start of the first clean window after the first failure. */
-  private recoveryOf(fault: FaultWindow, population: number): { rtoSeconds: number | null; failedRequests: number } {
-    const count = this.layout.populations.length;
+  /**
+   * Seconds from the fault's start to the start of the first clean window (error ratio at most 1 % for
+   * 10 s) after the first failure, over per-second attempt and failure counts of one series.
+   */
+  private recovery(fault: FaultWindow, attemptsAt: (second: number) => number, failuresAt: (second: number) => number): { rtoSeconds: number | null; failedRequests: number } {
     const startSecond = Math.floor(fault.startMs / 1000);
-    const failuresAt = (second: number) => this.secondFailures[second * count + population]!;
     const ratioAt = (second: number) => {
-      const attempts = this.secondAttempts[second * count + population]!;
+      const attempts = attemptsAt(second);
       return attempts === 0 ? 0 : failuresAt(second) / attempts;
     };
     let first = -1;
@@ -163,13 +184,28 @@ export class RunRecorder {
     return { rtoSeconds: null, failedRequests };
   }
 
+  /** Traffic recovery of one population: failures to reach a working region, not data errors. */
+  private populationRecovery(fault: FaultWindow, population: number) {
+    const count = this.layout.populations.length;
+    return this.recovery(fault, (second) => this.secondAttempts[second * count + population]!, (second) => this.secondTrafficFailures[second * count + population]!);
+  }
+
+  /** Recovery of one operation (a data class's reads or writes) over every population. */
+  private operationRecovery(fault: FaultWindow, operation: number) {
+    const count = this.layout.operations.length;
+    return this.recovery(fault, (second) => this.secondOperationAttempts[second * count + operation]!, (second) => this.secondOperationFailures[second * count + operation]!);
+  }
+
   finish(meta: RunReport['meta'], faults: readonly FaultWindow[], data: readonly DataClassOutcome[], cost: RunReport['cost']): RunReport {
     const byPopulation = Object.fromEntries(this.layout.populations.map((name, p) => [name, round(this.windowAvailability(0, this.layout.durationMs, p), 6)]));
     const recovery: FaultRecovery[] = faults.map((fault) => ({
       fault: fault.label,
       startSeconds: fault.startMs / 1000,
       endSeconds: fault.endMs / 1000,
-      byPopulation: this.layout.populations.map((population, p) => ({ population, ...this.recoveryOf(fault, p) })),
+      byPopulation: this.layout.populations.map((population, p) => ({ population, ...this.populationRecovery(fault, p) })),
+      byOperation: this.layout.operations
+        .map((operation, o) => ({ operation, ...this.operationRecovery(fault, o) }))
+        .filter((operation) => operation.failedRequests > 0 || operation.rtoSeconds !== 0),
     }));
     return {
       meta,

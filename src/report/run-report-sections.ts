@@ -28,19 +28,19 @@ export function latencySection(report: RunReport): Section {
 }
 
 export function recoverySection(report: RunReport): Section {
+  const rows = report.recovery.flatMap((fault) => {
+    const window = `${fault.startSeconds}–${fault.endSeconds} s`;
+    const rto = (seconds: number | null) => (seconds === null ? 'not recovered' : `${seconds} s`);
+    return [
+      ...fault.byPopulation.map((population, index) => [index === 0 ? fault.fault : '', index === 0 ? window : '', `users: ${population.population}`, String(population.failedRequests), rto(population.rtoSeconds)]),
+      ...fault.byOperation.map((operation) => ['', '', `operation: ${operation.operation}`, String(operation.failedRequests), rto(operation.rtoSeconds)]),
+    ];
+  });
   return {
     title: 'Recovery per fault (RTO: fault start to requests succeeding again)',
-    notes: ['RTO is measured on 1-second buckets: recovered = error ratio ≤ 1 % for 10 s in a row'],
-    header: ['fault', 'window', 'population', 'failed requests', 'RTO'],
-    rows: report.recovery.flatMap((fault) =>
-      fault.byPopulation.map((population, index) => [
-        index === 0 ? fault.fault : '',
-        index === 0 ? `${fault.startSeconds}–${fault.endSeconds} s` : '',
-        population.population,
-        String(population.failedRequests),
-        population.rtoSeconds === null ? 'not recovered' : `${population.rtoSeconds} s`,
-      ]),
-    ),
+    notes: ['users: requests that could not reach a working region (traffic); operation: every failure of that operation, until it succeeds again (e.g. writes until a new writer is promoted)', 'measured on 1-second buckets: recovered = error ratio ≤ 1 % for 10 s in a row'],
+    header: ['fault', 'window', 'who', 'failed requests', 'RTO'],
+    rows,
   };
 }
 

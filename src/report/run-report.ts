@@ -24,9 +24,17 @@ export interface MinuteAvailability {
 
 export interface PopulationRecovery {
   readonly population: string;
-  /** Requests of the population that failed between the fault's start and its recovery. */
+  /** Requests of the population that could not reach a working region between the fault's start and its recovery. */
   readonly failedRequests: number;
   /** Seconds from the fault's start until the population's requests succeed again; null if never in the run. */
+  readonly rtoSeconds: number | null;
+}
+
+export interface OperationRecovery {
+  /** `<dataClass>.<read|write>` or `other`. */
+  readonly operation: string;
+  readonly failedRequests: number;
+  /** Seconds from the fault's start until the operation succeeds again everywhere; null if never in the run. */
   readonly rtoSeconds: number | null;
 }
 
@@ -34,7 +42,10 @@ export interface FaultRecovery {
   readonly fault: string;
   readonly startSeconds: number;
   readonly endSeconds: number;
+  /** Traffic recovery: users reaching a working region again. */
   readonly byPopulation: readonly PopulationRecovery[];
+  /** Data recovery: operations that failed during the fault, until they succeed again (e.g. writes until a new writer). */
+  readonly byOperation: readonly OperationRecovery[];
 }
 
 export interface DataClassOutcome {

@@ -23,21 +23,30 @@ export function readsAwaitRound(member: QuorumMember): boolean {
   return last !== undefined && last.afterRound >= member.round;
 }
 
+/**
+ * Whether the leader should start a round for waiting reads now: only when no round is still unconfirmed,
+ * so that reads arriving together share one round (about one per round trip) instead of one each.
+ */
+export function readsNeedRoundNow(member: QuorumMember): boolean {
+  return readsAwaitRound(member) && confirmedRound(member) >= member.round;
+}
+
+/** The latest heartbeat round a majority has answered: with three members, the leader and one follower. */
+function confirmedRound(member: QuorumMember): number {
+  let best = 0;
+  for (const progress of member.followers.values()) if (progress.echoedRound > best) best = progress.echoedRound;
+  return best;
+}
+
 /** Serves, in arrival order, the reads that are confirmed and applied. */
 export function serveReads(member: QuorumMember, effects: QuorumEffect[]): void {
   let served = 0;
   for (const read of member.pendingReads) {
-    if (member.lastApplied < read.readIndex || !roundConfirmed(member, read.afterRound)) break;
+    if (member.lastApplied < read.readIndex || confirmedRound(member) <= read.afterRound) break;
     deliverReadResult(member, read.origin, read.readId, { outcome: 'ok', ...readApplied(member, read.key) }, effects);
     served += 1;
   }
   if (served > 0) member.pendingReads = member.pendingReads.slice(served);
-}
-
-function roundConfirmed(member: QuorumMember, afterRound: number): boolean {
-  let answered = 1;
-  for (const progress of member.followers.values()) if (progress.echoedRound > afterRound) answered += 1;
-  return answered * 2 > member.members.length;
 }
 
 /** A leader stepping down answers its pending reads: not served, safe to retry elsewhere. */

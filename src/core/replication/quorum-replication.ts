@@ -10,7 +10,7 @@ import {
   truncateFrom,
   type QuorumEntry,
 } from './quorum-log.ts';
-import { serveReads } from './quorum-reads.ts';
+import { readsNeedRoundNow, serveReads } from './quorum-reads.ts';
 import { deliverWriteResult } from './quorum-results.ts';
 import { becomeFollower, hasQuorumContact } from './quorum-roles.ts';
 import { notePendingWrite, rebuildPendingHistory, resetElectionDeadline, type QuorumEffect, type QuorumMember, type QuorumMessage } from './quorum-state.ts';
@@ -37,15 +37,24 @@ export function broadcast(member: QuorumMember, nowMs: number, effects: QuorumEf
 function replicateTo(member: QuorumMember, peer: string, nowMs: number, effects: QuorumEffect[]): void {
   const progress = member.followers.get(peer)!;
   const { log } = member;
-  const header = { kind: 'append', term: member.currentTerm, leaderCommit: member.commitIndex, round: member.round } as const;
-  if (progress.nextIndex <= log.snapshotIndex) {
-    if (nowMs - progress.snapshotSentMs >= member.options.electionTimeoutMs) sendSnapshot(member, peer, nowMs, effects);
-    else effects.push({ kind: 'send', to: peer, message: { ...header, prevIndex: log.snapshotIndex, prevTerm: log.snapshotTerm, entries: [] } });
+  if (progress.nextIndex <= log.snapshotIndex && nowMs - progress.snapshotSentMs >= member.options.electionTimeoutMs) {
+    sendSnapshot(member, peer, nowMs, effects);
     return;
   }
-  const prevIndex = progress.nextIndex - 1;
-  const entries = progress.nextIndex <= lastIndex(log) ? entriesFrom(log, progress.nextIndex, member.options.batchEntriesMax) : [];
-  effects.push({ kind: 'send', to: peer, message: { ...header, prevIndex, prevTerm: termAt(log, prevIndex)!, entries } });
+  // Behind the snapshot and a snapshot recently sent: an empty append still confirms the round.
+  const behind = progress.nextIndex <= log.snapshotIndex;
+  const prevIndex = behind ? log.snapshotIndex : progress.nextIndex - 1;
+  const entries = behind || progress.nextIndex > lastIndex(log) ? [] : entriesFrom(log, progress.nextIndex, member.options.batchEntriesMax);
+  const message: QuorumMessage = {
+    kind: 'append',
+    term: member.currentTerm,
+    prevIndex,
+    prevTerm: termAt(log, prevIndex)!,
+    entries,
+    leaderCommit: member.commitIndex,
+    round: member.round,
+  };
+  effects.push({ kind: 'send', to: peer, message });
   progress.nextIndex += entries.length;
 }
 
@@ -147,12 +156,17 @@ export function onAppendResult(member: QuorumMember, from: string, message: Mess
     replicateTo(member, from, nowMs, effects);
   }
   serveReads(member, effects);
+  if (readsNeedRoundNow(member)) broadcast(member, nowMs, effects);
 }
 
-/** The highest index a majority holds commits, if it is of the leader's term (Raft §5.4.2). */
+/**
+ * The highest index a majority holds commits, if it is of the leader's term (Raft §5.4.2). With three
+ * members a majority is the leader (which holds its whole log) and its most advanced follower.
+ */
 function advanceLeaderCommit(member: QuorumMember, effects: QuorumEffect[]): void {
-  const matches = [lastIndex(member.log), ...[...member.followers.values()].map((progress) => progress.matchIndex)].sort((a, b) => b - a);
-  const majorityIndex = matches[Math.floor(member.members.length / 2)]!;
+  let majorityIndex = 0;
+  for (const progress of member.followers.values()) if (progress.matchIndex > majorityIndex) majorityIndex = progress.matchIndex;
+  majorityIndex = Math.min(majorityIndex, lastIndex(member.log));
   if (majorityIndex > member.commitIndex && termAt(member.log, majorityIndex) === member.currentTerm) commitUpTo(member, majorityIndex, effects);
 }
 

@@ -1,5 +1,5 @@
 import { appendCommand, lastIndex } from './quorum-log.ts';
-import { readsAwaitRound, registerRead } from './quorum-reads.ts';
+import { readsNeedRoundNow, registerRead } from './quorum-reads.ts';
 import { broadcast } from './quorum-replication.ts';
 import { deliverReadResult, deliverWriteResult, refusal } from './quorum-results.ts';
 import { hasQuorumContact, hearsLiveLeader } from './quorum-roles.ts';
@@ -87,10 +87,10 @@ export function onForwardRead(member: QuorumMember, from: string, message: Extra
   else deliverReadResult(member, from, message.readId, { outcome: 'unavailable' }, effects);
 }
 
-/** Registers the read and starts a heartbeat round after it (one per instant; later reads join the next). */
+/** Registers the read and starts a heartbeat round after it, unless one is in flight (the read then joins the next). */
 function leaderRead(member: QuorumMember, origin: string, readId: number, key: string, nowMs: number, effects: QuorumEffect[]): void {
   registerRead(member, origin, readId, key, effects);
-  if (member.lastBroadcastMs < nowMs && readsAwaitRound(member)) broadcast(member, nowMs, effects);
+  if (readsNeedRoundNow(member)) broadcast(member, nowMs, effects);
 }
 
 /** Requests past their deadline fail: a write with an unknown outcome, a read as unavailable. */

@@ -100,8 +100,9 @@ export class WriteOutcomeUnknownError extends Error {
  *   by a request in another Region." Client fault (HTTP 400), retry-safe.
  *   https://docs.aws.amazon.com/sdkfornet/v3/apidocs/items/DynamoDBv2/TReplicatedWriteConflictException.html
  *   https://docs.aws.amazon.com/sdk-for-python/v1/reference/clients/dynamodb/errors/ReplicatedWriteConflictException/
- * - Developer guide (consistency modes, MRSC): concurrent modification of an item from another Region
- *   fails with ReplicatedWriteConflictException; the write can be retried.
+ * - Developer guide, consistency modes (MRSC): a write to an item being modified concurrently from another
+ *   Region fails with ReplicatedWriteConflictException and may be retried (paraphrased from secondary
+ *   sources; the SDK sentences above are verbatim).
  *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html
  */
 export class ReplicatedWriteConflictError extends Error {

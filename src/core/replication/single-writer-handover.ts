@@ -60,10 +60,22 @@ export function confirmHandover(member: SingleWriterMember, from: string): void 
   if (switchover?.phase === 'handing-over' && from === switchover.target && member.epoch >= switchover.epoch) member.switchover = undefined;
 }
 
-/** Control plane to a secondary: unplanned failover. It becomes primary with what it has applied. */
+/**
+ * Whether a failover may promote this member: a secondary whose table is whole. One that discarded a
+ * divergent tail and waits for a snapshot would bring the discarded writes back.
+ */
+export function canBePromoted(member: SingleWriterMember): boolean {
+  return member.role === 'secondary' && !member.awaitingSnapshot;
+}
+
+/** Control plane to a secondary: unplanned failover. It becomes primary with what it has applied, or refuses. */
 export function failover(member: SingleWriterMember, epoch: number, effects: SingleWriterEffect[]): void {
   invariant(epoch > member.epoch, `failover to epoch ${epoch} on ${member.region}, already in epoch ${member.epoch}`);
-  invariant(member.role === 'secondary' && !member.awaitingSnapshot, `${member.region} cannot be promoted (${member.role}${member.awaitingSnapshot ? ', awaiting a snapshot' : ''})`);
+  if (!canBePromoted(member)) {
+    const reason = member.awaitingSnapshot ? 'awaiting-snapshot' : 'not-secondary';
+    effects.push({ kind: 'promotion-refused', region: member.region, epoch, reason });
+    return;
+  }
   promote(member, epoch, false, effects);
 }
 

@@ -245,6 +245,18 @@ describe('single-writer group', () => {
     assert.equal(group.refused.at(-1)?.code, 'NOT_PRIMARY');
   });
 
+  test('a failover asked of a member that cannot take over is refused, not applied', () => {
+    const group = createGroup(mulberry32(12));
+    write(group, PRIMARY, 'a', '1');
+    step(group, 'eu-west-1', { kind: 'failover', epoch: 2 });
+    step(group, PRIMARY, { kind: 'fence', epoch: 2, primaryRegion: 'eu-west-1', epochStartSeq: 0 });
+    step(group, PRIMARY, { kind: 'failover', epoch: 3 });
+    assert.deepEqual(reportsOf(group, 'promotion-refused'), [{ kind: 'promotion-refused', region: PRIMARY, epoch: 3, reason: 'awaiting-snapshot' }]);
+    step(group, 'eu-west-1', { kind: 'failover', epoch: 3 });
+    assert.equal(reportsOf(group, 'promotion-refused')[1]?.reason, 'not-secondary');
+    assert.equal(member(group, PRIMARY).role, 'secondary');
+  });
+
   test('a secondary that fell out of the bounded log resyncs from a snapshot', () => {
     const group = createGroup(mulberry32(10), { logCapacity: 4 });
     group.network.down.add('eu-west-1');

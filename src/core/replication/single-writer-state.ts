@@ -165,7 +165,9 @@ export type SingleWriterEffect =
    * already left the bounded log (then only `lastSeq - epochStartSeq` counts them).
    */
   | { readonly kind: 'discarded'; readonly region: string; readonly epoch: number; readonly epochStartSeq: number; readonly lastSeq: number; readonly entries: readonly SingleWriterEntry[]; readonly complete: boolean }
-  | { readonly kind: 'switchover-abandoned'; readonly region: string; readonly target: string; readonly epoch: number };
+  | { readonly kind: 'switchover-abandoned'; readonly region: string; readonly target: string; readonly epoch: number }
+  /** A failover asked of a member that cannot be promoted (see canBePromoted): the control plane picks another. */
+  | { readonly kind: 'promotion-refused'; readonly region: string; readonly epoch: number; readonly reason: 'awaiting-snapshot' | 'not-secondary' };
 
 export function resolveSingleWriterOptions(options: SingleWriterOptions): ResolvedSingleWriterOptions {
   return {

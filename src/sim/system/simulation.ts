@@ -1,5 +1,5 @@
 import type { ResolvedExperiment, ResolvedFault } from '../../experiments/resolved-experiment.ts';
-import type { RunRecorder } from '../../report/run-recorder.ts';
+import { RequestOutcome, type RunRecorder } from '../../report/run-recorder.ts';
 import { Exponential } from '../engine/distributions.ts';
 import type { SeededRandom } from '../engine/seeded-random.ts';
 import { SimClock } from '../engine/sim-clock.ts';
@@ -105,7 +105,8 @@ export class Simulation implements SimulationHost {
     const finishMs = ok ? dataDoneMs + request.remainingMs : dataDoneMs;
     const latencyMs = Math.min(finishMs - request.issueMs, this.plan.spec.assumptions.clientTimeoutMs);
     const timedOut = finishMs - request.issueMs > this.plan.spec.assumptions.clientTimeoutMs;
-    this.recorder.recordRequest(request.issueMs, request.population, request.operation, ok && !timedOut ? request.region : -1, latencyMs, ok && !timedOut);
+    const outcome = ok && !timedOut ? RequestOutcome.Ok : RequestOutcome.DataFailure;
+    this.recorder.recordRequest(request.issueMs, request.population, request.operation, outcome === RequestOutcome.Ok ? request.region : -1, latencyMs, outcome);
   }
 
   /** Runs the experiment to its end (or a stop condition), then drains replication with traffic stopped. */
@@ -186,7 +187,7 @@ export class Simulation implements SimulationHost {
     const operation = this.draw(plan.operationCumulative);
     const region = this.traffic.route(population, point, nowMs);
     const timeoutMs = this.plan.spec.assumptions.clientTimeoutMs;
-    const fail = (afterMs: number) => this.recorder.recordRequest(nowMs, population, operation, -1, afterMs, false);
+    const fail = (afterMs: number) => this.recorder.recordRequest(nowMs, population, operation, -1, afterMs, RequestOutcome.TrafficFailure);
     if (region < 0) return fail(0);
     if (this.faults.appDown[region]! > 0) return fail(timeoutMs);
     const upMs = this.network.userOneWayMs(population, point, region);
@@ -199,7 +200,7 @@ export class Simulation implements SimulationHost {
     if (op.dataClass < 0) {
       const latencyMs = upMs + queueMs + handlerMs + downMs;
       const ok = latencyMs <= timeoutMs;
-      this.recorder.recordRequest(nowMs, population, operation, ok ? region : -1, Math.min(latencyMs, timeoutMs), ok);
+      this.recorder.recordRequest(nowMs, population, operation, ok ? region : -1, Math.min(latencyMs, timeoutMs), ok ? RequestOutcome.Ok : RequestOutcome.TrafficFailure);
       return;
     }
     const key = Math.floor(this.choiceRandom.nextFloat() * this.plan.spec.assumptions.keysPerDataClass);

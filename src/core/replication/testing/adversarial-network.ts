@@ -7,7 +7,7 @@ import type { Random } from '../../random.ts';
  * Everything is driven by one seed, so a failing seed replays exactly.
  */
 
-/** mulberry32: a tiny 32-bit generator, good enough to shuffle test schedules; never Math.random. */
+/** mulberry32: a tiny 32-bit generator, good enough to shuffle test schedules and replayable from its seed. */
 export function mulberry32(seed: number): Random & { nextInt(maxExclusive: number): number; chance(probability: number): boolean } {
   let state = seed >>> 0;
   const nextFloat = (): number => {
