@@ -1,5 +1,5 @@
 import { createLatencyHistogram, type LatencyHistogram } from './latency-histogram.ts';
-import type { DataClassOutcome, FaultRecovery, LatencySummary, MinuteAvailability, RoutingMinute, RunReport, TimelineEvent } from './run-report.ts';
+import type { DataClassOutcome, FaultRecovery, LatencySummary, MinuteAvailability, RoutingMinute, RunPrediction, RunReport, TimelineEvent } from './run-report.ts';
 
 /** What the recorder needs to know of the run before the first request. */
 export interface RecorderLayout {
@@ -196,7 +196,7 @@ export class RunRecorder {
     return this.recovery(fault, (second) => this.secondOperationAttempts[second * count + operation]!, (second) => this.secondOperationFailures[second * count + operation]!);
   }
 
-  finish(meta: RunReport['meta'], faults: readonly FaultWindow[], data: readonly DataClassOutcome[], cost: RunReport['cost']): RunReport {
+  finish(meta: RunReport['meta'], faults: readonly FaultWindow[], data: readonly DataClassOutcome[], cost: RunReport['cost'], prediction?: RunPrediction): RunReport {
     const byPopulation = Object.fromEntries(this.layout.populations.map((name, p) => [name, round(this.windowAvailability(0, this.layout.durationMs, p), 6)]));
     const recovery: FaultRecovery[] = faults.map((fault) => ({
       fault: fault.label,
@@ -217,6 +217,7 @@ export class RunRecorder {
       routing: { perMinute: this.routing() },
       cost,
       timeline: [...this.timeline].sort((a, b) => a.atSeconds - b.atSeconds),
+      prediction,
     };
   }
 }

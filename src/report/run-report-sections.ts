@@ -19,11 +19,25 @@ export function summarySection(report: RunReport): Section {
 }
 
 export function latencySection(report: RunReport): Section {
+  const predicted = (population: string) => report.prediction?.latency.find((row) => row.population === population);
   return {
     title: 'Latency per population and operation (successful requests)',
-    notes: [],
-    header: ['population', 'operation', 'requests', 'failed', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms'],
-    rows: report.latency.map((row) => [row.operation === 'all' ? row.population : '', row.operation, String(row.count), String(row.failed), ms(row.p50Ms), ms(row.p90Ms), ms(row.p99Ms), ms(row.p999Ms)]),
+    notes: report.prediction ? ['predicted: what `meridian advise` estimates for the same architecture (p50 / p99)'] : [],
+    header: ['population', 'operation', 'requests', 'failed', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'predicted'],
+    rows: report.latency.map((row) => {
+      const prediction = row.operation === 'all' ? predicted(row.population) : undefined;
+      return [
+        row.operation === 'all' ? row.population : '',
+        row.operation,
+        String(row.count),
+        String(row.failed),
+        ms(row.p50Ms),
+        ms(row.p90Ms),
+        ms(row.p99Ms),
+        ms(row.p999Ms),
+        prediction ? `${ms(prediction.p50Ms)} / ${ms(prediction.p99Ms)}` : '',
+      ];
+    }),
   };
 }
 
@@ -36,25 +50,30 @@ export function recoverySection(report: RunReport): Section {
       ...fault.byOperation.map((operation) => ['', '', `operation: ${operation.operation}`, String(operation.failedRequests), rto(operation.rtoSeconds)]),
     ];
   });
+  const prediction = report.prediction;
+  const predicted = prediction ? [`predicted traffic failover: ${prediction.trafficFailoverSeconds === null ? 'none (the users wait for the region)' : `${prediction.trafficFailoverSeconds} s`} (${prediction.trafficFailoverExplanation})`] : [];
   return {
     title: 'Recovery per fault (RTO: fault start to requests succeeding again)',
-    notes: ['users: requests that could not reach a working region (traffic); operation: every failure of that operation, until it succeeds again (e.g. writes until a new writer is promoted)', 'measured on 1-second buckets: recovered = error ratio ≤ 1 % for 10 s in a row'],
+    notes: [
+      ...predicted,'users: requests that could not reach a working region (traffic); operation: every failure of that operation, until it succeeds again (e.g. writes until a new writer is promoted)', 'measured on 1-second buckets: recovered = error ratio ≤ 1 % for 10 s in a row'],
     header: ['fault', 'window', 'who', 'failed requests', 'RTO'],
     rows,
   };
 }
 
 export function dataSection(report: RunReport): Section {
+  const predicted = (dataClass: string) => report.prediction?.dataClasses.find((row) => row.dataClass === dataClass);
   return {
     title: 'Data per class (RPO: acknowledged writes lost)',
-    notes: [],
-    header: ['class', 'consistency', 'acked writes', 'lost', 'RPO s', 'LWW conflicts', 'conflict errors', 'reads', 'stale reads', 'converged'],
+    notes: (report.prediction?.dataClasses ?? []).map((row) => `${row.dataClass}, predicted: RPO ${row.rpoSeconds} s, writes back after ${row.writeRtoSeconds} s: ${row.explanation}`),
+    header: ['class', 'consistency', 'acked writes', 'lost', 'RPO s', 'predicted RPO s', 'LWW conflicts', 'conflict errors', 'reads', 'stale reads', 'converged'],
     rows: report.data.map((row) => [
       row.dataClass,
       row.consistency,
       String(row.acknowledgedWrites),
       String(row.acknowledgedWritesLost),
       row.secondsOfDataLost.toFixed(2),
+      predicted(row.dataClass)?.rpoSeconds.toFixed(2) ?? '',
       String(row.conflictsResolvedByLastWriterWins),
       String(row.writesRejectedAsConflicts),
       String(row.reads),

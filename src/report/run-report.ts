@@ -75,6 +75,20 @@ export interface TimelineEvent {
   readonly event: string;
 }
 
+/** What `meridian advise` predicts analytically for the same architecture, printed beside the measurements. */
+export interface RunPrediction {
+  readonly trafficFailoverSeconds: number | null;
+  readonly trafficFailoverExplanation: string;
+  readonly dataClasses: readonly {
+    readonly dataClass: string;
+    readonly rpoSeconds: number;
+    readonly rtoSeconds: number;
+    readonly writeRtoSeconds: number;
+    readonly explanation: string;
+  }[];
+  readonly latency: readonly { readonly population: string; readonly p50Ms: number; readonly p99Ms: number }[];
+}
+
 export interface RunReport {
   readonly meta: {
     readonly backend: 'sim' | 'lab';
@@ -98,4 +112,5 @@ export interface RunReport {
   readonly routing: { readonly perMinute: readonly RoutingMinute[] };
   readonly cost: { readonly runUsd: number; readonly monthlyUsdAtThisRate: number; readonly byCategory: Readonly<Record<string, number>> };
   readonly timeline: readonly TimelineEvent[];
+  readonly prediction: RunPrediction | undefined;
 }

@@ -3,7 +3,8 @@ import { candidateArchitectures } from '../advise/candidates.ts';
 import type { ResolvedExperiment } from '../experiments/resolved-experiment.ts';
 import type { FaultWindow } from '../report/run-recorder.ts';
 import { RunRecorder } from '../report/run-recorder.ts';
-import type { RunReport } from '../report/run-report.ts';
+import type { RunPrediction, RunReport } from '../report/run-report.ts';
+import { estimateCandidate } from '../advise/advise.ts';
 import type { ResolvedSpec } from '../spec/resolved-spec.ts';
 import { SeededRandom } from './engine/seeded-random.ts';
 import { createDataPlane } from './system/data-plane.ts';
@@ -44,6 +45,18 @@ function faultLabel(experiment: ResolvedExperiment, index: number): string {
   return `${fault.action}${target}`;
 }
 
+/** advise's analytic figures for the same architecture, so the report can put them beside the measured ones. */
+export function predict(spec: ResolvedSpec, architecture: Architecture): RunPrediction {
+  const estimate = estimateCandidate(spec, architecture);
+  const round = (value: number) => Math.round(value * 10) / 10;
+  return {
+    trafficFailoverSeconds: estimate.recovery.traffic.seconds ?? null,
+    trafficFailoverExplanation: `${estimate.recovery.traffic.mechanism}: ${estimate.recovery.traffic.explanation}`,
+    dataClasses: estimate.recovery.dataClasses.map((c) => ({ dataClass: c.dataClass, rpoSeconds: c.rpoSeconds, rtoSeconds: c.rtoSeconds, writeRtoSeconds: c.writeRtoSeconds, explanation: c.explanation })),
+    latency: estimate.latency.map((population) => ({ population: population.population, p50Ms: round(population.p50Ms), p99Ms: round(population.p99Ms) })),
+  };
+}
+
 /** Runs one architecture under one experiment on virtual time and returns the report. Deterministic per seed. */
 export function simulate(spec: ResolvedSpec, architecture: Architecture, experiment: ResolvedExperiment, options: SimulateOptions): RunReport {
   const plan = buildRunPlan(spec, architecture, experiment.loadScale);
@@ -77,5 +90,6 @@ export function simulate(spec: ResolvedSpec, architecture: Architecture, experim
     faults.filter((fault) => fault.startMs < outcome.simulatedMs),
     dataPlane.outcomes(),
     simulatedCost(spec, architecture, { ...dataPlane.costCounters(), requestsByRegion: recorder.routedByRegion() }, outcome.simulatedMs),
+    predict(spec, architecture),
   );
 }

@@ -36,6 +36,9 @@ export interface ClassRuntime {
   localRead(region: number, key: string): string | undefined;
 }
 
+/** Shorter than the default (1 s), so the preferred member's first election comes first. */
+const PREFERRED_ELECTION_TIMEOUT_MS = 300;
+
 function engineOf(plan: PlanDataClass): EngineKind {
   switch (plan.placement.engine) {
     case 'aurora-global-database':
@@ -63,8 +66,15 @@ export function createClassRuntime(runPlan: RunPlan, plan: PlanDataClass, index:
     const witness = plan.witness >= 0 ? runPlan.regions[plan.witness]! : undefined;
     const all = witness ? [...plan.replicas, plan.witness] : [...plan.replicas];
     const codes = all.map((region) => runPlan.regions[region]!);
+    // The placement's first replica (the primary, or the set's anchor) stands for election first, so the
+    // group starts led from where most requests come from; after a failure leadership moves as it will.
+    const preferred = plan.replicas[0];
     for (const region of all) {
-      members[region] = createQuorumMember({ region: runPlan.regions[region]!, members: codes, ...(witness ? { witness } : {}), random: random }, startMs);
+      const electionTimeoutMs = region === preferred ? PREFERRED_ELECTION_TIMEOUT_MS : undefined;
+      members[region] = createQuorumMember(
+        { region: runPlan.regions[region]!, members: codes, ...(witness ? { witness } : {}), random, emitApplied: true, ...(electionTimeoutMs ? { electionTimeoutMs } : {}) },
+        startMs,
+      );
     }
   }
   const step = (region: number, event: object, nowMs: number): readonly Effect[] => {

@@ -1,4 +1,4 @@
-import { lostOnFailover } from '../../core/replication/single-writer-handover.ts';
+import { canBePromoted, lostOnFailover } from '../../core/replication/single-writer-handover.ts';
 import type { SingleWriterMember } from '../../core/replication/single-writer-state.ts';
 import type { Random } from '../../core/random.ts';
 import type { DataClassOutcome } from '../../report/run-report.ts';
@@ -36,6 +36,8 @@ interface ClassState {
   secondsOfDataLost: number;
   readonly reads: Record<string, number>;
   readonly writes: Record<string, number>;
+  /** Strong classes: every write id some member applied from the committed log. */
+  readonly committed: Set<number>;
 }
 
 export interface SimDataPlane extends DataPlane {
@@ -70,6 +72,7 @@ class DataPlaneShell implements SimDataPlane {
       secondsOfDataLost: 0,
       reads: {},
       writes: {},
+      committed: new Set<number>(),
     }));
     this.db = plan.dataClasses.map((dataClass) => Lognormal.fromMedianP99(dataClass.dbLatencyMs.p50, dataClass.dbLatencyMs.p99));
     this.downSinceMs = plan.regions.map(() => -1);
@@ -150,6 +153,7 @@ class DataPlaneShell implements SimDataPlane {
       if (effect.kind === 'send') this.send(state, region, effect, nowMs);
       else if (effect.kind === 'reply') this.reply(state, effect.reply!, nowMs);
       else if (effect.kind === 'promoted') this.onPromoted(state, effect, nowMs);
+      else if (effect.kind === 'applied') this.onApplied(state, effect);
       else if (effect.kind === 'became-leader') this.host.event(nowMs, `${state.runtime.plan.name}: ${effect.region as string} leads the strongly consistent group`);
     }
   }
@@ -197,6 +201,17 @@ class DataPlaneShell implements SimDataPlane {
     this.host.complete(request, true, doneMs);
   }
 
+  private onApplied(state: ClassState, effect: Effect): void {
+    const command = (effect.entry as { command: { kind: string; value?: string | null } }).command;
+    if (command.kind === 'write' && command.value) state.committed.add(Number(command.value));
+  }
+
+  /** Strong classes: acknowledged writes that no member ever applied from the committed log. */
+  private strongLost(state: ClassState): AcknowledgedWrite[] {
+    if (state.runtime.engine !== 'quorum') return [];
+    return state.oracle.acknowledged.filter((write) => !state.committed.has(write.id));
+  }
+
   private checkResidency(runtime: ClassRuntime, region: number, what: 'served' | 'replicated'): void {
     const zone = runtime.plan.zone;
     if (zone && !zone.includes(region)) {
@@ -232,7 +247,7 @@ class DataPlaneShell implements SimDataPlane {
   private failOver(state: ClassState, failed: number, nowMs: number): void {
     if (this.databaseUp(failed)) return;
     const runtime = state.runtime;
-    const candidates = runtime.dataRegions.filter((region) => region !== failed && this.databaseUp(region));
+    const candidates = runtime.dataRegions.filter((region) => region !== failed && this.databaseUp(region) && canBePromoted(runtime.members[region] as SingleWriterMember));
     if (candidates.length === 0) return;
     const target = candidates.reduce((best, region) => (this.plan.regionRttMs[failed]![region]! < this.plan.regionRttMs[failed]![best]! ? region : best));
     const epoch = Math.max(...runtime.dataRegions.map((region) => (runtime.members[region] as SingleWriterMember).epoch)) + 1;
@@ -283,7 +298,7 @@ class DataPlaneShell implements SimDataPlane {
       dataClass: state.runtime.plan.name,
       consistency: state.runtime.plan.consistency,
       acknowledgedWrites: state.oracle.acknowledged.length,
-      acknowledgedWritesLost: state.lost.length,
+      acknowledgedWritesLost: state.lost.length + this.strongLost(state).length,
       secondsOfDataLost: Math.round(state.secondsOfDataLost * 1000) / 1000,
       conflictsResolvedByLastWriterWins: conflictsOf(state.runtime),
       writesRejectedAsConflicts: state.conflictErrors,

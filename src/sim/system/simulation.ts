@@ -192,7 +192,7 @@ export class Simulation implements SimulationHost {
     if (this.faults.appDown[region]! > 0) return fail(timeoutMs);
     const upMs = this.network.userOneWayMs(population, point, region);
     const downMs = this.network.userOneWayMs(population, point, region);
-    const queueMs = this.app.admit(region, nowMs + upMs);
+    const queueMs = this.app.admit(region);
     const handlerMs = this.app.handlerMs();
     const errorRate = this.faults.errorRate[region]!;
     if (errorRate > 0 && this.choiceRandom.nextFloat() < errorRate) return fail(upMs + queueMs + handlerMs + downMs);
@@ -237,6 +237,7 @@ export class Simulation implements SimulationHost {
   }
 
   private onSecond(nowMs: number, onProgress: ((progress: SimulationProgress) => void) | undefined): void {
+    this.app.endSecond(1000);
     for (const stop of this.experiment.stop) {
       if (nowMs < stop.forMs) continue;
       const population = stop.population === undefined ? undefined : this.plan.populations.findIndex((p) => p.name === stop.population);
