@@ -55,12 +55,14 @@ export function createClassRuntime(runPlan: RunPlan, plan: PlanDataClass, index:
   const engine = engineOf(plan);
   const regionCodes = plan.replicas.map((region) => runPlan.regions[region]!);
   const members: (Member | undefined)[] = runPlan.regions.map(() => undefined);
+  // Acknowledgements come back after the class's replication lag; resending sooner would only duplicate.
+  const retransmitAfterMs = Math.max(1000, 3 * plan.spec.replicationLagMs);
   if (engine === 'multi-writer') {
-    for (const region of plan.replicas) members[region] = createMultiWriterReplica({ region: runPlan.regions[region]!, regions: regionCodes });
+    for (const region of plan.replicas) members[region] = createMultiWriterReplica({ region: runPlan.regions[region]!, regions: regionCodes, retransmitAfterMs });
   } else if (engine === 'single-writer') {
     const primaryRegion = runPlan.regions[plan.writer]!;
     for (const region of plan.replicas) {
-      members[region] = createSingleWriterMember({ region: runPlan.regions[region]!, regions: regionCodes, primaryRegion, writeForwarding: true });
+      members[region] = createSingleWriterMember({ region: runPlan.regions[region]!, regions: regionCodes, primaryRegion, writeForwarding: true, retransmitAfterMs });
     }
   } else {
     const witness = plan.witness >= 0 ? runPlan.regions[plan.witness]! : undefined;

@@ -194,7 +194,7 @@ class DataPlaneShell implements SimDataPlane {
       return this.host.complete(request, false, doneMs);
     }
     if (operation.isWrite) {
-      state.oracle.acknowledge({ id: operation.writeId, key: request.key, ackMs: doneMs, seq: reply.seq ?? 0, epoch: reply.epoch ?? 0 });
+      state.oracle.acknowledge({ id: operation.writeId, key: request.key, ackMs: doneMs, commitMs: nowMs - operation.backMs, seq: reply.seq ?? 0, epoch: reply.epoch ?? 0 });
     } else {
       state.oracle.read(request.key, request.issueMs, reply.value);
     }
@@ -226,9 +226,10 @@ class DataPlaneShell implements SimDataPlane {
     const lost = lostOnFailover(state.oracle.acknowledged, promoted);
     if (lost.length === 0) return;
     state.lost.push(...lost);
+    // The data lost spans from the oldest lost write's commit to the failure of the writer's region.
     const failedAtMs = Math.max(0, ...this.downSinceMs);
-    const oldestAckMs = Math.min(...lost.map((write) => write.ackMs));
-    state.secondsOfDataLost = Math.max(state.secondsOfDataLost, (failedAtMs - oldestAckMs) / 1000);
+    const oldestCommitMs = Math.min(...lost.map((write) => write.commitMs));
+    state.secondsOfDataLost = Math.max(state.secondsOfDataLost, Math.max(0, failedAtMs - oldestCommitMs) / 1000);
     this.host.event(nowMs, `${state.runtime.plan.name}: ${lost.length} acknowledged writes lost in the failover`);
   }
 

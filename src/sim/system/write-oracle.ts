@@ -7,6 +7,8 @@ export interface AcknowledgedWrite {
   readonly id: number;
   readonly key: number;
   readonly ackMs: number;
+  /** When the write committed where it was applied (the writer, the quorum), before the answer travelled back. */
+  readonly commitMs: number;
   /** Single-writer groups: position and epoch, for lostOnFailover. */
   readonly seq: number;
   readonly epoch: number;
