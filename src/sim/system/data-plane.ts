@@ -34,15 +34,16 @@ interface ClassState {
   lost: AcknowledgedWrite[];
   /** Age of the oldest lost write when the region holding it failed. */
   secondsOfDataLost: number;
-  readonly reads: Record<string, number>;
-  readonly writes: Record<string, number>;
+  /** Data operations executed per region, for the cost of the run. */
+  readonly reads: Float64Array;
+  readonly writes: Float64Array;
   /** Strong classes: every write id some member applied from the committed log. */
   readonly committed: Set<number>;
 }
 
 export interface SimDataPlane extends DataPlane {
   outcomes(): DataClassOutcome[];
-  costCounters(): CostCounters;
+  costCounters(): Omit<CostCounters, 'requestsByRegion'>;
 }
 
 /**
@@ -56,7 +57,9 @@ class DataPlaneShell implements SimDataPlane {
   private nextRequestId = 1;
   private readonly db: Lognormal[];
   private readonly downSinceMs: number[];
-  private readonly requestsByRegion: Record<string, number> = {};
+  private readonly tickTask: TickTask;
+  /** Item keys as the replicas store them, made once rather than per operation. */
+  private readonly keys: readonly string[];
 
   constructor(
     private readonly plan: RunPlan,
@@ -70,26 +73,39 @@ class DataPlaneShell implements SimDataPlane {
       conflictErrors: 0,
       lost: [],
       secondsOfDataLost: 0,
-      reads: {},
-      writes: {},
+      reads: new Float64Array(plan.regions.length),
+      writes: new Float64Array(plan.regions.length),
       committed: new Set<number>(),
     }));
     this.db = plan.dataClasses.map((dataClass) => Lognormal.fromMedianP99(dataClass.dbLatencyMs.p50, dataClass.dbLatencyMs.p99));
     this.downSinceMs = plan.regions.map(() => -1);
-    host.at(-WARMUP_MS + TICK_MS, (nowMs) => this.tick(nowMs));
+    this.keys = Array.from({ length: plan.spec.assumptions.keysPerDataClass }, (_, key) => `k${key}`);
+    this.tickTask = new TickTask(this);
+    host.at(-WARMUP_MS + TICK_MS, this.tickTask);
   }
 
   private databaseUp(region: number): boolean {
     return this.simulation.faults.databaseDown[region]! === 0;
   }
 
-  private tick(nowMs: number): void {
+  /** The user gives up at the client timeout, whatever the replicas do later; swept on every tick. */
+  private expirePending(nowMs: number): void {
+    const timeoutMs = this.plan.spec.assumptions.clientTimeoutMs;
+    for (const [requestId, operation] of this.pending) {
+      if (nowMs - operation.request.issueMs < timeoutMs) continue;
+      this.pending.delete(requestId);
+      this.host.complete(operation.request, false, operation.request.issueMs + timeoutMs);
+    }
+  }
+
+  tick(nowMs: number): void {
+    this.expirePending(nowMs);
     for (const state of this.classes) {
       state.runtime.members.forEach((member, region) => {
         if (member && this.databaseUp(region)) this.handleEffects(state, region, state.runtime.step(region, { kind: 'tick' }, nowMs), nowMs);
       });
     }
-    this.host.at(nowMs + TICK_MS, (next) => this.tick(next));
+    this.host.at(nowMs + TICK_MS, this.tickTask);
   }
 
   /** The member region that serves a call made from `from`: its own if it holds the table, else the nearest reachable one. */
@@ -108,27 +124,22 @@ class DataPlaneShell implements SimDataPlane {
     const operation = this.plan.operations[request.operation]!;
     const state = this.classes[operation.dataClass]!;
     const runtime = state.runtime;
-    const code = this.plan.regions[request.region]!;
-    this.requestsByRegion[code] = (this.requestsByRegion[code] ?? 0) + 1;
     this.checkResidency(runtime, request.region, 'served');
     const target = this.targetRegion(runtime, request.region);
     if (target < 0) return this.host.complete(request, false, nowMs + this.plan.spec.assumptions.clientTimeoutMs);
     const outMs = target === request.region ? 0 : this.simulation.network.regionOneWayMs(request.region, target);
     const backMs = target === request.region ? 0 : this.simulation.network.regionOneWayMs(target, request.region);
     if (outMs < 0 || backMs < 0) return this.host.complete(request, false, nowMs + this.plan.spec.assumptions.clientTimeoutMs);
-    const call = (atMs: number) => this.call(state, request, target, operation.isWrite, backMs, atMs);
-    if (outMs === 0) call(nowMs);
-    else this.host.at(nowMs + outMs, call);
+    if (outMs === 0) this.call(state, request, target, operation.isWrite, backMs, nowMs);
+    else this.host.at(nowMs + outMs, new ForwardedCall(this, state, request, target, operation.isWrite, backMs));
   }
 
-  private call(state: ClassState, request: SimRequest, region: number, isWrite: boolean, backMs: number, nowMs: number): void {
+  call(state: ClassState, request: SimRequest, region: number, isWrite: boolean, backMs: number, nowMs: number): void {
     if (!this.databaseUp(region)) return this.host.complete(request, false, nowMs + DATABASE_ERROR_MS + backMs);
     const runtime = state.runtime;
     const dbMs = this.db[runtime.index]!.sample(this.random);
-    const code = this.plan.regions[region]!;
-    const key = `k${request.key}`;
-    const counter = isWrite ? state.writes : state.reads;
-    counter[code] = (counter[code] ?? 0) + 1;
+    const key = this.keys[request.key]!;
+    (isWrite ? state.writes : state.reads)[region]! += 1;
     const quorumRead = !isWrite && runtime.engine === 'quorum' && runtime.plan.spec.consistentReads;
     if (!isWrite && !quorumRead) {
       state.oracle.read(request.key, request.issueMs, runtime.localRead(region, key));
@@ -137,11 +148,6 @@ class DataPlaneShell implements SimDataPlane {
     const requestId = this.nextRequestId++;
     const writeId = isWrite ? state.oracle.newWriteId() : 0;
     this.pending.set(requestId, { request, runtime, isWrite, writeId, backMs, dbMs });
-    // The user gives up at the client timeout, whatever the replicas do later.
-    const timeoutMs = this.plan.spec.assumptions.clientTimeoutMs;
-    this.host.at(request.issueMs + timeoutMs, (atMs) => {
-      if (this.pending.delete(requestId)) this.host.complete(request, false, atMs);
-    });
     const event = isWrite
       ? { kind: 'write', requestId, key, value: String(writeId), dataClass: runtime.plan.name }
       : { kind: 'read', requestId, key };
@@ -164,23 +170,28 @@ class DataPlaneShell implements SimDataPlane {
     const classes = this.plan.dataClasses.length;
     const message = effect.message!;
     if (message.kind === 'replicate' && this.simulation.faults.replicationPaused[from * classes + state.runtime.index]! > 0) return;
-    const fromCode = this.plan.regions[from]!;
-    const deliver = (atMs: number) => {
-      if (!this.databaseUp(to) || !this.simulation.network.reachable(from, to)) return;
-      this.handleEffects(state, to, state.runtime.step(to, { kind: 'receive', from: fromCode, message }, atMs), atMs);
-    };
-    const travel = (atMs: number) => {
-      const oneWayMs = this.simulation.network.regionOneWayMs(from, to);
-      if (oneWayMs >= 0) this.host.at(atMs + oneWayMs, deliver);
-    };
-    if (message.kind !== 'replicate') return travel(nowMs);
+    if (message.kind !== 'replicate') return this.travel(state, from, to, message, nowMs);
     // Asynchronous replication leaves the source after the engine's pipeline delay, so that its lag, network
     // included, is the class's configured lag: what has not left when the source fails is what a failover loses.
     const pipelineMs = Math.max(0, state.runtime.plan.spec.replicationLagMs - this.plan.regionRttMs[from]![to]! / 2);
-    if (pipelineMs === 0) return travel(nowMs);
-    this.host.at(nowMs + pipelineMs, (atMs) => {
-      if (this.databaseUp(from) && this.simulation.faults.replicationPaused[from * classes + state.runtime.index]! === 0) travel(atMs);
-    });
+    if (pipelineMs === 0) return this.travel(state, from, to, message, nowMs);
+    this.host.at(nowMs + pipelineMs, new Departure(this, state, from, to, message));
+  }
+
+  /** A replication batch leaving its source once the pipeline delay is over, if the source still runs. */
+  depart(state: ClassState, from: number, to: number, message: object, nowMs: number): void {
+    const classes = this.plan.dataClasses.length;
+    if (this.databaseUp(from) && this.simulation.faults.replicationPaused[from * classes + state.runtime.index]! === 0) this.travel(state, from, to, message, nowMs);
+  }
+
+  private travel(state: ClassState, from: number, to: number, message: object, nowMs: number): void {
+    const oneWayMs = this.simulation.network.regionOneWayMs(from, to);
+    if (oneWayMs >= 0) this.host.at(nowMs + oneWayMs, new Delivery(this, state, from, to, message));
+  }
+
+  deliver(state: ClassState, from: number, to: number, message: object, nowMs: number): void {
+    if (!this.databaseUp(to) || !this.simulation.network.reachable(from, to)) return;
+    this.handleEffects(state, to, state.runtime.step(to, { kind: 'receive', from: this.plan.regions[from]!, message }, nowMs), nowMs);
   }
 
   private reply(state: ClassState, reply: NonNullable<Effect['reply']>, nowMs: number): void {
@@ -309,11 +320,11 @@ class DataPlaneShell implements SimDataPlane {
     }));
   }
 
-  costCounters(): CostCounters {
+  costCounters(): Omit<CostCounters, 'requestsByRegion'> {
+    const byRegion = (counts: Float64Array) => Object.fromEntries(this.plan.regions.map((region, r) => [region, counts[r]!]));
     return {
-      requestsByRegion: this.requestsByRegion,
-      readsByClassRegion: Object.fromEntries(this.classes.map((state) => [state.runtime.plan.name, state.reads])),
-      writesByClassRegion: Object.fromEntries(this.classes.map((state) => [state.runtime.plan.name, state.writes])),
+      readsByClassRegion: Object.fromEntries(this.classes.map((state) => [state.runtime.plan.name, byRegion(state.reads)])),
+      writesByClassRegion: Object.fromEntries(this.classes.map((state) => [state.runtime.plan.name, byRegion(state.writes)])),
     };
   }
 }
@@ -325,4 +336,52 @@ function conflictsOf(runtime: ClassRuntime): number {
 
 export function createDataPlane(plan: RunPlan, simulation: Simulation, random: Random): SimDataPlane {
   return new DataPlaneShell(plan, simulation, simulation, random);
+}
+
+/** Scheduled work of the data plane as small objects rather than closures: cheaper on the hot path. */
+class TickTask {
+  constructor(private readonly plane: DataPlaneShell) {}
+  run(nowMs: number): void {
+    this.plane.tick(nowMs);
+  }
+}
+
+class ForwardedCall {
+  constructor(
+    private readonly plane: DataPlaneShell,
+    private readonly state: ClassState,
+    private readonly request: SimRequest,
+    private readonly target: number,
+    private readonly isWrite: boolean,
+    private readonly backMs: number,
+  ) {}
+  run(nowMs: number): void {
+    this.plane.call(this.state, this.request, this.target, this.isWrite, this.backMs, nowMs);
+  }
+}
+
+class Departure {
+  constructor(
+    private readonly plane: DataPlaneShell,
+    private readonly state: ClassState,
+    private readonly from: number,
+    private readonly to: number,
+    private readonly message: object,
+  ) {}
+  run(nowMs: number): void {
+    this.plane.depart(this.state, this.from, this.to, this.message, nowMs);
+  }
+}
+
+class Delivery {
+  constructor(
+    private readonly plane: DataPlaneShell,
+    private readonly state: ClassState,
+    private readonly from: number,
+    private readonly to: number,
+    private readonly message: object,
+  ) {}
+  run(nowMs: number): void {
+    this.plane.deliver(this.state, this.from, this.to, this.message, nowMs);
+  }
 }

@@ -4,7 +4,7 @@ import { createHealthCheck, resolveHealthCheckConfig } from '../../core/routing/
 import { createHealthCheckSet, healthLookup, nextProbeDueAtMs, recordHealthCheckProbe, tickHealthChecks, type HealthCheckSet } from '../../core/routing/health-check-set.ts';
 import { createAcceleratorHealthChecks, resolveAcceleratorConfig, routeFlow, type AcceleratorConfig } from '../../core/routing/global-accelerator.ts';
 import { defineRecordSet, type DnsQuery, type RecordSet, type RoutingRecord } from '../../core/routing/record-set.ts';
-import { createResolverCache, lookup, store, type ResolverCache } from '../../core/routing/resolver-cache.ts';
+import { createResolverCache, lookup, resolverCacheKey, store, type ResolverCache } from '../../core/routing/resolver-cache.ts';
 import type { ProbeEffect } from '../../core/routing/health-check.ts';
 import type { Random } from '../../core/random.ts';
 import type { RunPlan } from './run-plan.ts';
@@ -60,6 +60,9 @@ export class TrafficPlane {
   private readonly queries: DnsQuery[][];
   private readonly accelerator: AcceleratorConfig | undefined;
   private readonly filled = new Set<string>();
+  private readonly pointsMax: number;
+  private readonly memoTargets: (readonly number[])[];
+  private readonly memoExpiresAtMs: Float64Array;
   /** Bumped on every health change, so per-point decisions can be cached in between. */
   healthEpoch = 0;
 
@@ -83,6 +86,10 @@ export class TrafficPlane {
     this.resolvers = plan.spec.populations.map((population) =>
       Array.from({ length: Math.max(1, Math.min(RESOLVERS_PER_POPULATION_MAX, population.dnsResolvers)) }, () => createResolverCache()),
     );
+    this.pointsMax = Math.max(1, ...plan.populations.map((population) => population.points.length));
+    const memoSize = plan.populations.length * RESOLVERS_PER_POPULATION_MAX * this.pointsMax;
+    this.memoTargets = new Array(memoSize).fill([]);
+    this.memoExpiresAtMs = new Float64Array(memoSize).fill(Number.NEGATIVE_INFINITY);
     this.queries = plan.populations.map((population) =>
       population.points.map((point, p) => ({
         name: plan.spec.domain,
@@ -110,6 +117,10 @@ export class TrafficPlane {
     }
     const resolvers = this.resolvers[population]!;
     const resolver = Math.floor(this.random.nextFloat() * resolvers.length);
+    // Fast path: the answer this resolver cached for this place, until it expires. It mirrors the core
+    // cache entry, which stays the model (and is consulted on every expiry).
+    const memoKey = this.memoIndex(population, resolver, point);
+    if (nowMs < this.memoExpiresAtMs[memoKey]!) return this.pick(this.memoTargets[memoKey]!);
     const subnet = `${population}/${point}`;
     const cached = lookup(resolvers[resolver]!, this.recordSet.name, nowMs, subnet);
     let targets = cached.kind === 'hit' ? cached.answer.targets : undefined;
@@ -124,9 +135,20 @@ export class TrafficPlane {
       resolvers[resolver] = store(resolvers[resolver]!, this.recordSet.name, fresh, storedAtMs, subnet);
       targets = fresh.targets;
     }
+    const entry = resolvers[resolver]!.entries.get(resolverCacheKey(this.recordSet.name, subnet));
+    const indices = targets.map((target) => this.plan.regions.indexOf(target));
+    this.memoTargets[memoKey] = indices;
+    this.memoExpiresAtMs[memoKey] = entry?.expiresAtMs ?? nowMs;
+    return this.pick(indices);
+  }
+
+  private memoIndex(population: number, resolver: number, point: number): number {
+    return (population * RESOLVERS_PER_POPULATION_MAX + resolver) * this.pointsMax + point;
+  }
+
+  private pick(targets: readonly number[]): number {
     if (targets.length === 0) return -1;
-    const chosen = targets.length === 1 ? targets[0]! : targets[Math.floor(this.random.nextFloat() * targets.length)]!;
-    return this.plan.regions.indexOf(chosen);
+    return targets.length === 1 ? targets[0]! : targets[Math.floor(this.random.nextFloat() * targets.length)]!;
   }
 
   private authoritativeAnswer(population: number, point: number) {

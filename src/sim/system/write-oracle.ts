@@ -16,7 +16,8 @@ export interface AcknowledgedWrite {
 
 export class WriteOracle {
   private nextId = 1;
-  private readonly ackMsById = new Map<number, number>();
+  /** ackMsById[id]: when each write was acknowledged (NaN while it is not); grows by doubling. */
+  private ackMsById = new Float64Array(1024).fill(Number.NaN);
   /** Per item: the acknowledged writes in acknowledgement order (bounded by the keys written). */
   private readonly latestByKey = new Map<number, { id: number; ackMs: number }[]>();
   readonly acknowledged: AcknowledgedWrite[] = [];
@@ -28,7 +29,12 @@ export class WriteOracle {
   }
 
   acknowledge(write: AcknowledgedWrite): void {
-    this.ackMsById.set(write.id, write.ackMs);
+    while (write.id >= this.ackMsById.length) {
+      const grown = new Float64Array(this.ackMsById.length * 2).fill(Number.NaN);
+      grown.set(this.ackMsById);
+      this.ackMsById = grown;
+    }
+    this.ackMsById[write.id] = write.ackMs;
     this.acknowledged.push(write);
     const history = this.latestByKey.get(write.key) ?? [];
     history.push({ id: write.id, ackMs: write.ackMs });
@@ -48,7 +54,9 @@ export class WriteOracle {
     let latest: { id: number; ackMs: number } | undefined;
     for (const entry of history) if (entry.ackMs <= issueMs && (!latest || entry.ackMs > latest.ackMs)) latest = entry;
     if (!latest) return;
-    const seenAckMs = value === undefined ? -1 : (this.ackMsById.get(Number(value)) ?? Number.POSITIVE_INFINITY);
+    const id = value === undefined ? -1 : Number(value);
+    const acknowledgedAtMs = id >= 0 && id < this.ackMsById.length ? this.ackMsById[id]! : Number.NaN;
+    const seenAckMs = id < 0 ? -1 : Number.isNaN(acknowledgedAtMs) ? Number.POSITIVE_INFINITY : acknowledgedAtMs;
     if (seenAckMs < latest.ackMs) this.staleReads += 1;
   }
 
