@@ -189,15 +189,14 @@ export class Simulation implements SimulationHost {
     const operation = this.draw(plan.operationCumulative);
     const region = this.traffic.route(population, point, nowMs);
     const timeoutMs = this.plan.spec.assumptions.clientTimeoutMs;
-    const fail = (afterMs: number) => this.recorder.recordRequest(nowMs, population, operation, -1, afterMs, RequestOutcome.TrafficFailure);
-    if (region < 0) return fail(0);
-    if (this.faults.appDown[region]! > 0) return fail(timeoutMs);
+    if (region < 0) return this.failTraffic(nowMs, population, operation, 0);
+    if (this.faults.appDown[region]! > 0) return this.failTraffic(nowMs, population, operation, timeoutMs);
     const upMs = this.network.userOneWayMs(population, point, region);
     const downMs = this.network.userOneWayMs(population, point, region);
     const queueMs = this.app.admit(region);
     const handlerMs = this.app.handlerMs();
     const errorRate = this.faults.errorRate[region]!;
-    if (errorRate > 0 && this.choiceRandom.nextFloat() < errorRate) return fail(upMs + queueMs + handlerMs + downMs);
+    if (errorRate > 0 && this.choiceRandom.nextFloat() < errorRate) return this.failTraffic(nowMs, population, operation, upMs + queueMs + handlerMs + downMs);
     const op = this.plan.operations[operation]!;
     if (op.dataClass < 0) {
       const latencyMs = upMs + queueMs + handlerMs + downMs;
@@ -209,6 +208,10 @@ export class Simulation implements SimulationHost {
     const request: SimRequest = { issueMs: nowMs, population, point, operation, region, key, remainingMs: handlerMs / 2 + downMs };
     this.inFlight++;
     this.clock.schedule(nowMs + upMs + queueMs + handlerMs / 2, { kind: Kind.Data, request });
+  }
+
+  private failTraffic(nowMs: number, population: number, operation: number, afterMs: number): void {
+    this.recorder.recordRequest(nowMs, population, operation, -1, afterMs, RequestOutcome.TrafficFailure);
   }
 
   private onFault(fault: ResolvedFault, sign: 1 | -1, nowMs: number): void {

@@ -18,8 +18,8 @@ export class WriteOracle {
   private nextId = 1;
   /** ackMsById[id]: when each write was acknowledged (NaN while it is not); grows by doubling. */
   private ackMsById = new Float64Array(1024).fill(Number.NaN);
-  /** Per item: the acknowledged writes in acknowledgement order (bounded by the keys written). */
-  private readonly latestByKey = new Map<number, { id: number; ackMs: number }[]>();
+  /** Per item: the last few acknowledged writes, in acknowledgement order. */
+  private readonly latestByKey: ({ id: number; ackMs: number }[] | undefined)[] = [];
   readonly acknowledged: AcknowledgedWrite[] = [];
   reads = 0;
   staleReads = 0;
@@ -36,11 +36,11 @@ export class WriteOracle {
     }
     this.ackMsById[write.id] = write.ackMs;
     this.acknowledged.push(write);
-    const history = this.latestByKey.get(write.key) ?? [];
+    let history = this.latestByKey[write.key];
+    if (history === undefined) this.latestByKey[write.key] = history = [];
     history.push({ id: write.id, ackMs: write.ackMs });
-    // Two entries suffice: a read only ever compares against the last write acknowledged before it began.
+    // A read only compares against the last write acknowledged before it began: a few entries suffice.
     if (history.length > 8) history.splice(0, history.length - 8);
-    this.latestByKey.set(write.key, history);
   }
 
   /**
@@ -49,7 +49,7 @@ export class WriteOracle {
    */
   read(key: number, issueMs: number, value: string | undefined): void {
     this.reads += 1;
-    const history = this.latestByKey.get(key);
+    const history = this.latestByKey[key];
     if (!history) return;
     let latest: { id: number; ackMs: number } | undefined;
     for (const entry of history) if (entry.ackMs <= issueMs && (!latest || entry.ackMs > latest.ackMs)) latest = entry;
@@ -63,7 +63,7 @@ export class WriteOracle {
   /** The last acknowledged write of each key (by acknowledgement time). */
   lastByKey(): Map<number, number> {
     const last = new Map<number, number>();
-    for (const [key, history] of this.latestByKey) last.set(key, history[history.length - 1]!.id);
+    this.latestByKey.forEach((history, key) => history && last.set(key, history[history.length - 1]!.id));
     return last;
   }
 }
