@@ -20,6 +20,7 @@ interface SimulateOptions {
   json?: boolean;
   markdown?: boolean;
   progress?: boolean;
+  edge?: string;
 }
 
 /** A steady-state run, when no experiment is given. */
@@ -90,13 +91,17 @@ export function registerSimulate(program: Command, context: CommandContext): voi
     .option('--architecture <name>', 'candidate of `meridian advise` to simulate: single-region, active-passive, active-active, partitioned-active-active')
     .option('--duration <duration>', 'simulated time (e.g. 30m, 1h); overrides the experiment\'s (default 10m without an experiment)')
     .option('--seed <n>', 'seed of every random choice; the same seed replays the run bit for bit')
+    .option('--edge <edge>', "override the spec's edge: none (Route 53 steers users) or accelerator (Global Accelerator)")
     .option('--json', 'print the report as JSON')
     .option('--markdown', 'print the report as Markdown')
     .option('--no-progress', 'no progress output on stderr')
     .action(async (file: string | undefined, options: SimulateOptions) => {
       const { seed, durationMs } = parseOptions(options);
       const specLabel = file ?? DEFAULT_SPEC_LABEL;
-      const { spec, warnings } = await loadSpec(file ?? DEFAULT_SPEC_PATH);
+      const loadedSpec = await loadSpec(file ?? DEFAULT_SPEC_PATH);
+      const warnings = loadedSpec.warnings;
+      if (options.edge !== undefined && !['none', 'accelerator'].includes(options.edge)) throw new UsageError(`--edge: '${options.edge}' is not one of none, accelerator`);
+      const spec = options.edge === undefined ? loadedSpec.spec : { ...loadedSpec.spec, routing: { ...loadedSpec.spec.routing, edge: options.edge as 'none' | 'accelerator' } };
       for (const warning of warnings) context.err(`${formatIssue(specLabel, warning)}\n`);
       const loaded = options.experiment === undefined ? steadyState(durationMs ?? STEADY_STATE_MS) : await loadExperiment(options.experiment, spec);
       const experiment = durationMs === undefined ? loaded : { ...loaded, durationMs, faults: loaded.faults.filter((f) => f.startMs < durationMs).map((f) => ({ ...f, endMs: Math.min(f.endMs, durationMs) })) };
