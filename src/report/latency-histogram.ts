@@ -5,6 +5,8 @@ const HIGHEST_MICROSECONDS = 3_600_000_000;
 
 export interface LatencyHistogram {
   record(latencyMs: number): void;
+  /** Adds every value of another histogram (for totals built at the end rather than recorded twice). */
+  add(other: LatencyHistogram): void;
   readonly count: number;
   percentileMs(percentile: number): number;
   meanMs(): number;
@@ -18,7 +20,11 @@ export function createLatencyHistogram(): LatencyHistogram {
     bitBucketSize: 32,
     useWebAssembly: false,
   });
-  return {
+  const self: LatencyHistogram & { readonly histogram: hdr.Histogram } = {
+    histogram,
+    add(other: LatencyHistogram) {
+      histogram.add((other as unknown as { histogram: hdr.Histogram }).histogram);
+    },
     record(latencyMs: number) {
       const microseconds = Math.min(HIGHEST_MICROSECONDS, Math.max(1, Math.round(latencyMs * 1000)));
       histogram.recordValue(microseconds);
@@ -26,7 +32,8 @@ export function createLatencyHistogram(): LatencyHistogram {
     get count() {
       return histogram.totalCount;
     },
-    percentileMs: (percentile) => (histogram.totalCount === 0 ? 0 : histogram.getValueAtPercentile(percentile) / 1000),
+    percentileMs: (percentile: number) => (histogram.totalCount === 0 ? 0 : histogram.getValueAtPercentile(percentile) / 1000),
     meanMs: () => (histogram.totalCount === 0 ? 0 : histogram.mean / 1000),
   };
+  return self;
 }

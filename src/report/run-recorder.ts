@@ -34,7 +34,7 @@ const RECOVERY_WINDOW_SECONDS = 10;
  * and builds the RunReport at the end. The simulator and the lab both feed it.
  */
 export class RunRecorder {
-  private readonly histograms: LatencyHistogram[][];
+  private histograms: LatencyHistogram[][];
   private readonly failures: number[][];
   private readonly secondAttempts: Uint32Array;
   private readonly secondFailures: Uint32Array;
@@ -77,8 +77,8 @@ export class RunRecorder {
     if (!ok) this.secondOperationFailures[operationBucket]! += 1;
     if (outcome === RequestOutcome.TrafficFailure) this.secondTrafficFailures[bucket]! += 1;
     if (ok) {
+      // Only per operation: the population's total is added up once, at the end.
       this.histograms[population]![operation + 1]!.record(latencyMs);
-      this.histograms[population]![0]!.record(latencyMs);
     } else {
       this.secondFailures[bucket]! += 1;
       this.failures[population]![operation + 1]! += 1;
@@ -119,6 +119,11 @@ export class RunRecorder {
 
   private latencySummaries(): LatencySummary[] {
     const names = ['all', ...this.layout.operations];
+    for (const histograms of this.histograms) {
+      const total = createLatencyHistogram();
+      for (const histogram of histograms.slice(1)) total.add(histogram);
+      histograms[0] = total;
+    }
     return this.layout.populations.flatMap((population, p) =>
       names.flatMap((operation, o) => {
         const histogram = this.histograms[p]![o]!;

@@ -57,12 +57,14 @@ export function createClassRuntime(runPlan: RunPlan, plan: PlanDataClass, index:
   const members: (Member | undefined)[] = runPlan.regions.map(() => undefined);
   // Acknowledgements come back after the class's replication lag; resending sooner would only duplicate.
   const retransmitAfterMs = Math.max(1000, 3 * plan.spec.replicationLagMs);
+  // A region down for an hour must not make the others refuse writes: keep an hour of the class's writes.
+  const logCapacity = Math.max(100_000, Math.ceil(plan.spec.writesPerSecond * 3600 * 1.2));
   if (engine === 'multi-writer') {
-    for (const region of plan.replicas) members[region] = createMultiWriterReplica({ region: runPlan.regions[region]!, regions: regionCodes, retransmitAfterMs });
+    for (const region of plan.replicas) members[region] = createMultiWriterReplica({ region: runPlan.regions[region]!, regions: regionCodes, retransmitAfterMs, logCapacity });
   } else if (engine === 'single-writer') {
     const primaryRegion = runPlan.regions[plan.writer]!;
     for (const region of plan.replicas) {
-      members[region] = createSingleWriterMember({ region: runPlan.regions[region]!, regions: regionCodes, primaryRegion, writeForwarding: true, retransmitAfterMs });
+      members[region] = createSingleWriterMember({ region: runPlan.regions[region]!, regions: regionCodes, primaryRegion, writeForwarding: true, retransmitAfterMs, logCapacity });
     }
   } else {
     const witness = plan.witness >= 0 ? runPlan.regions[plan.witness]! : undefined;

@@ -27,11 +27,11 @@ export class NetworkModel {
     return (addMs + jitterMs * this.random.nextFloat()) / 2;
   }
 
-  /** One way between a population's place and a region. */
-  userOneWayMs(population: number, point: number, region: number): number {
-    const base = this.plan.populations[population]!.userRttMs[point]![region]! / 2;
+  /** A round trip between a population's place and a region (one jitter draw for both ways). */
+  userRoundTripMs(population: number, point: number, region: number): number {
+    const base = this.plan.populations[population]!.userRttMs[point]![region]!;
     const link = population * this.regions + region;
-    return base * this.jitter.sample(this.random) + this.extraMs(this.faults.userLinkAddMs[link]!, this.faults.userLinkJitterMs[link]!);
+    return base * this.jitter.sample(this.random) + 2 * this.extraMs(this.faults.userLinkAddMs[link]!, this.faults.userLinkJitterMs[link]!);
   }
 
   /** Whether `from` can send to `to` right now. */

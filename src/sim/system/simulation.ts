@@ -191,8 +191,9 @@ export class Simulation implements SimulationHost {
     const timeoutMs = this.plan.spec.assumptions.clientTimeoutMs;
     if (region < 0) return this.failTraffic(nowMs, population, operation, 0);
     if (this.faults.appDown[region]! > 0) return this.failTraffic(nowMs, population, operation, timeoutMs);
-    const upMs = this.network.userOneWayMs(population, point, region);
-    const downMs = this.network.userOneWayMs(population, point, region);
+    const roundTripMs = this.network.userRoundTripMs(population, point, region);
+    const upMs = roundTripMs / 2;
+    const downMs = roundTripMs / 2;
     const queueMs = this.app.admit(region);
     const handlerMs = this.app.handlerMs();
     const errorRate = this.faults.errorRate[region]!;
