@@ -7,10 +7,8 @@
  * through `invariant`, which throws loudly.
  */
 
-/** Asserts a programmer-side invariant; core/ cannot import node:assert. */
-export function invariant(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(`invariant violated: ${message}`);
-}
+/** One shared assertion for programmer errors (core/ cannot import node:assert). */
+export { invariant } from '../invariant.ts';
 
 /** The bounded replication log holds `capacity` entries no peer has taken yet: the writer must back off. */
 export class ReplicationLogFullError extends Error {

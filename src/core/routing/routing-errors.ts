@@ -28,10 +28,8 @@ export class RoutingQueryError extends Error {
   }
 }
 
-/** Asserts a programmer-side invariant; core/ cannot import node:assert. */
-export function invariant(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(`invariant violated: ${message}`);
-}
+/** One shared assertion for programmer errors (core/ cannot import node:assert). */
+export { invariant } from '../invariant.ts';
 
 /** Throws a RoutingConfigError unless `value` is an integer in [min, max]. */
 export function requireIntegerInRange(path: string, value: number, min: number, max: number): number {

@@ -175,7 +175,7 @@ class DataPlaneShell implements SimDataPlane {
     // included, is the class's configured lag: what has not left when the source fails is what a failover loses.
     const pipelineMs = Math.max(0, state.runtime.plan.spec.replicationLagMs - this.plan.regionRttMs[from]![to]! / 2);
     if (pipelineMs === 0) return this.travel(state, from, to, message, nowMs);
-    this.host.at(nowMs + pipelineMs, new Departure(this, state, from, to, message));
+    this.host.at(nowMs + pipelineMs, new MessageTask(this, state, from, to, message, 'depart'));
   }
 
   /** A replication batch leaving its source once the pipeline delay is over, if the source still runs. */
@@ -186,7 +186,7 @@ class DataPlaneShell implements SimDataPlane {
 
   private travel(state: ClassState, from: number, to: number, message: object, nowMs: number): void {
     const oneWayMs = this.simulation.network.regionOneWayMs(from, to);
-    if (oneWayMs >= 0) this.host.at(nowMs + oneWayMs, new Delivery(this, state, from, to, message));
+    if (oneWayMs >= 0) this.host.at(nowMs + oneWayMs, new MessageTask(this, state, from, to, message, 'deliver'));
   }
 
   deliver(state: ClassState, from: number, to: number, message: object, nowMs: number): void {
@@ -360,28 +360,18 @@ class ForwardedCall {
   }
 }
 
-class Departure {
+/** A replication message between two regions: leaving its source after the pipeline delay, or arriving. */
+class MessageTask {
   constructor(
     private readonly plane: DataPlaneShell,
     private readonly state: ClassState,
     private readonly from: number,
     private readonly to: number,
     private readonly message: object,
+    private readonly stage: 'depart' | 'deliver',
   ) {}
   run(nowMs: number): void {
-    this.plane.depart(this.state, this.from, this.to, this.message, nowMs);
-  }
-}
-
-class Delivery {
-  constructor(
-    private readonly plane: DataPlaneShell,
-    private readonly state: ClassState,
-    private readonly from: number,
-    private readonly to: number,
-    private readonly message: object,
-  ) {}
-  run(nowMs: number): void {
-    this.plane.deliver(this.state, this.from, this.to, this.message, nowMs);
+    if (this.stage === 'depart') this.plane.depart(this.state, this.from, this.to, this.message, nowMs);
+    else this.plane.deliver(this.state, this.from, this.to, this.message, nowMs);
   }
 }
