@@ -5,6 +5,8 @@ import { EXIT_BAD_INPUT, EXIT_OK, reportError } from './cli-errors.ts';
 import type { CommandContext } from './command-context.ts';
 import { registerRegions } from './regions-command.ts';
 import { registerSimulate } from './simulate-command.ts';
+import { registerUp } from './up-command.ts';
+import { registerRegion } from './region-command.ts';
 import { registerValidate } from './validate-command.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -31,8 +33,14 @@ export function buildProgram(context: CommandContext): Command {
   registerValidate(program, context);
   registerAdvise(program, context);
   registerSimulate(program, context);
+  registerUp(program, context);
+  registerRegion(program, context);
   registerRegions(program, context);
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: context.out, writeErr: context.err });
+  const override = (command: Command) => {
+    command.exitOverride().configureOutput({ writeOut: context.out, writeErr: context.err });
+    command.commands.forEach(override);
+  };
+  program.commands.forEach(override);
   return program;
 }
 

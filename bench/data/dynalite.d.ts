@@ -1,0 +1,2 @@
+/** dynalite ships no types; the benchmark only calls its factory. */
+declare module 'dynalite';

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+/** A server under test in its own process, so that its CPU is not the load client's. */
+export interface ServerProcess {
+  readonly url: string;
+  readonly pid: number;
+  /** User + system CPU the process has used so far, in ms (NaN where /proc is not available). */
+  cpuMs(): number;
+  /** SIGTERM, then SIGKILL if it has not exited within the grace period. */
+  stop(): Promise<void>;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat: 100 on every Linux the lab runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** utime and stime (fields 14 and 15) of /proc/<pid>/stat, counted after the parenthesised command name. */
+function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const STARTUP_TIMEOUT_MS = 30_000;
+const STOP_GRACE_MS = 5_000;
+
+/** Starts `node --import tsx <script> …args` and waits for the `{"url":…}` line it prints when listening. */
+export async function startServerProcess(script: string, args: readonly string[], cwd: string): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const lines = createInterface({ input: child.stdout! });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const url = await Promise.race([
+      new Promise<string>((resolve) => lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url))),
+      exited.then(() => Promise.reject(new Error(`${script} exited before listening`))),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${script} did not start within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS);
+      }),
+    ]);
+    return { url, pid: child.pid!, cpuMs: () => processCpuMs(child.pid!), stop: () => stopChild(child, exited) };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    lines.close();
+  }
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  await exited;
+  clearTimeout(timer);
+}

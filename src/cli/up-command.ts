@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pc from 'picocolors';
+import { startControlServer } from '../lab/supervisor/control-server.ts';
+import { startLab } from '../lab/supervisor/lab.ts';
+import { chooseArchitecture, UnknownArchitectureError } from '../sim/simulate.ts';
+import { loadSpec } from '../spec/load-spec.ts';
+import { textTable } from '../report/text-table.ts';
+import { EXIT_OK, formatIssue, UsageError } from './cli-errors.ts';
+import type { CommandContext } from './command-context.ts';
+import { DEFAULT_SPEC_LABEL, DEFAULT_SPEC_PATH } from './default-spec.ts';
+
+/** Where `meridian up` records the running lab, so that `meridian region` finds its control API. */
+export const LAB_STATE_FILE = join('.meridian', 'lab', 'current.json');
+
+interface UpOptions {
+  architecture?: string;
+  dataDir?: string;
+}
+
+export function registerUp(program: Command, context: CommandContext): void {
+  program
+    .command('up')
+    .description('run the system live on this machine: one process per region with its data node, and a control API; Ctrl-C stops everything')
+    .argument('[spec]', `the spec (default: ${DEFAULT_SPEC_LABEL})`)
+    .option('--architecture <name>', 'candidate of `meridian advise` to run (default: the one the spec describes)')
+    .option('--data-dir <dir>', 'where the regions keep their data (default: .meridian/lab/<spec name>)')
+    .action(async (file: string | undefined, options: UpOptions) => {
+      const label = file ?? DEFAULT_SPEC_LABEL;
+      const { spec, warnings } = await loadSpec(file ?? DEFAULT_SPEC_PATH);
+      for (const warning of warnings) context.err(`${formatIssue(label, warning)}\n`);
+      let architecture;
+      try {
+        architecture = chooseArchitecture(spec, options.architecture);
+      } catch (error) {
+        if (error instanceof UnknownArchitectureError) throw new UsageError(`--architecture: ${error.message}`);
+        throw error;
+      }
+      const dataDir = resolve(options.dataDir ?? join('.meridian', 'lab', spec.name));
+      context.err(`meridian up: starting ${architecture.title} in ${dataDir}\n`);
+      const lab = await startLab(spec, architecture, { dataDir, log: (line) => context.err(`${pc.dim(line)}\n`) });
+      const control = await startControlServer(lab);
+      mkdirSync(join('.meridian', 'lab'), { recursive: true });
+      writeFileSync(LAB_STATE_FILE, JSON.stringify({ controlUrl: control.url, pid: process.pid, spec: label, dataDir }, null, 2));
+      for (const process_ of lab.regions.values()) {
+        process_.onUnexpectedExit = (region, code, signal) => context.err(pc.red(`region ${region} exited (${signal ?? code}); restart it with: meridian region restart ${region}\n`));
+      }
+      const rows = lab.endpoints().map((endpoint) => [endpoint.region, `http://127.0.0.1:${endpoint.dataPort}`, String(endpoint.pid), lab.architecture.placements.filter((p) => p.replicas.includes(endpoint.region)).map((p) => p.dataClass).join(', ')]);
+      context.out(`${textTable(['region', 'DynamoDB endpoint', 'pid', 'tables'], rows, { align: ['left', 'left', 'right', 'left'] })}\n`);
+      context.out(`control API: ${control.url} (GET /regions, POST /regions/{region}/restart, POST /regions/{region}/kill)\n`);
+      context.out('Ctrl-C stops every process.\n');
+      await new Promise<void>((done) => {
+        const stop = () => done();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      context.err('meridian up: stopping\n');
+      await control.close();
+      await lab.stop();
+      rmSync(LAB_STATE_FILE, { force: true });
+      context.setExitCode(EXIT_OK);
+    });
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { defineOperation } from '../operation.ts';
+import { attributeMapSchema, expressionAttributeNamesSchema, returnConsumedCapacitySchema, tableNameSchema } from '../request-schema.ts';
+import { RequestExpressions } from '../request-expressions.ts';
+import { validateKey } from '../validate-keys.ts';
+import { projectItem } from '../expressions/projection-expression.ts';
+
+/** https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html */
+export const getItem = defineOperation({
+  name: 'GetItem',
+  schema: z.object({
+    TableName: tableNameSchema,
+    Key: attributeMapSchema,
+    ConsistentRead: z.boolean().optional(),
+    ProjectionExpression: z.string().optional(),
+    ExpressionAttributeNames: expressionAttributeNamesSchema,
+    ReturnConsumedCapacity: returnConsumedCapacitySchema,
+  }),
+  async run(request, context) {
+    const expressions = new RequestExpressions(request);
+    const projection = expressions.projection(request.ProjectionExpression);
+    expressions.assertAllUsed();
+    const table = context.catalog.require(request.TableName);
+    const key = validateKey(request.Key, table.schema);
+    const item = await table.engine.getItem(key, { consistentRead: request.ConsistentRead ?? false });
+    if (item === undefined) return {};
+    return { Item: projection === undefined ? item : projectItem(item, projection) };
+  },
+});
+

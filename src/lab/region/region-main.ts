@@ -1,0 +1,56 @@
+/**
+ * The entry point of one region process: it opens the region's data node on its own SQLite file,
+ * makes sure the tables of the data classes placed here exist, reports its ports to the supervisor and
+ * serves until told to stop (or killed, which is the point of running it as a process).
+ */
+import { startDataNode } from '../data/data-node-server.ts';
+import type { RegionStartOptions, RegionToSupervisor } from './region-messages.ts';
+
+function send(message: RegionToSupervisor): void {
+  process.send?.(message);
+}
+
+/** Data-class tables have a generic key: a string partition key `pk` and a string sort key `sk`. */
+async function ensureTable(url: string, table: string): Promise<void> {
+  const call = (target: string, body: object) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${target}` },
+      body: JSON.stringify(body),
+    });
+  const described = await call('DescribeTable', { TableName: table });
+  if (described.ok) return;
+  const created = await call('CreateTable', {
+    TableName: table,
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
+  if (!created.ok) throw new Error(`cannot create table ${table}: ${await created.text()}`);
+}
+
+async function main(): Promise<void> {
+  const options = JSON.parse(process.env.MERIDIAN_REGION_OPTIONS ?? '{}') as RegionStartOptions;
+  const node = await startDataNode({ dbPath: options.dbPath, host: '127.0.0.1', port: 0, region: options.region });
+  for (const table of options.tables) await ensureTable(node.url, table.name);
+  const shutdown = async () => {
+    await node.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+  process.on('disconnect', () => void shutdown());
+  send({ kind: 'ready', region: options.region, dataPort: node.port, pid: process.pid });
+}
+
+main().catch((error: unknown) => {
+  const options = JSON.parse(process.env.MERIDIAN_REGION_OPTIONS ?? '{}') as Partial<RegionStartOptions>;
+  send({ kind: 'failed', region: options.region ?? '?', message: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

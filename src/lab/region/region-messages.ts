@@ -1,0 +1,22 @@
+/**
+ * Messages between the supervisor and a region process (Node IPC). Plain JSON, validated on receipt,
+ * so that a region process from another build cannot confuse the supervisor silently.
+ */
+export interface RegionStartOptions {
+  readonly region: string;
+  readonly dbPath: string;
+  /** Data classes whose tables live in this region. */
+  readonly tables: readonly { readonly name: string; readonly dataClass: string }[];
+}
+
+export type RegionToSupervisor =
+  | { readonly kind: 'ready'; readonly region: string; readonly dataPort: number; readonly pid: number }
+  | { readonly kind: 'failed'; readonly region: string; readonly message: string };
+
+export type SupervisorToRegion = { readonly kind: 'shutdown' };
+
+export function isRegionMessage(value: unknown): value is RegionToSupervisor {
+  if (typeof value !== 'object' || value === null) return false;
+  const kind = (value as { kind?: unknown }).kind;
+  return kind === 'ready' || kind === 'failed';
+}

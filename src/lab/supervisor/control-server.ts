@@ -1,0 +1,61 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Lab } from './lab.ts';
+import { UnknownRegionError } from './lab.ts';
+
+/**
+ * The lab's control API on loopback: which regions run where, and the regional failures an operator
+ * (or `meridian region`, or a chaos experiment) triggers. JSON in and out; bad requests get a 4xx with
+ * a one-line message and never stop the lab.
+ */
+export interface ControlServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+function reply(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(`${JSON.stringify(body)}\n`);
+}
+
+function regionsView(lab: Lab) {
+  return [...lab.regions.values()].map((process) => ({
+    region: process.region,
+    running: process.running,
+    dataEndpoint: process.current ? `http://127.0.0.1:${process.current.dataPort}` : null,
+    pid: process.current?.pid ?? null,
+  }));
+}
+
+async function route(lab: Lab, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://control');
+  const parts = url.pathname.split('/').filter(Boolean);
+  if (request.method === 'GET' && url.pathname === '/regions') return reply(response, 200, regionsView(lab));
+  if (request.method === 'POST' && parts[0] === 'regions' && parts.length === 3) {
+    const region = decodeURIComponent(parts[1]!);
+    if (parts[2] === 'restart') return reply(response, 200, await lab.restartRegion(region));
+    if (parts[2] === 'kill') {
+      lab.killRegion(region);
+      return reply(response, 200, { region, killed: true });
+    }
+  }
+  reply(response, 404, { error: `no route ${request.method} ${url.pathname} (try GET /regions, POST /regions/{region}/restart, POST /regions/{region}/kill)` });
+}
+
+export async function startControlServer(lab: Lab, port = 0): Promise<ControlServer> {
+  const server: Server = createServer((request, response) => {
+    route(lab, request, response).catch((error: unknown) => {
+      const status = error instanceof UnknownRegionError ? 404 : 500;
+      reply(response, status, { error: error instanceof Error ? error.message : String(error) });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Architecture } from '../../advise/architecture.ts';
+import type { ResolvedSpec } from '../../spec/resolved-spec.ts';
+import { RegionProcess, type RegionEndpoints } from './region-process.ts';
+
+export interface LabOptions {
+  /** Where each region keeps its SQLite file. */
+  readonly dataDir: string;
+  readonly log: (line: string) => void;
+}
+
+export interface Lab {
+  readonly spec: ResolvedSpec;
+  readonly architecture: Architecture;
+  readonly regions: ReadonlyMap<string, RegionProcess>;
+  endpoints(): RegionEndpoints[];
+  restartRegion(region: string): Promise<RegionEndpoints>;
+  killRegion(region: string): void;
+  stop(): Promise<void>;
+}
+
+export class UnknownRegionError extends Error {
+  readonly code = 'UNKNOWN_REGION';
+  constructor(readonly region: string, readonly known: readonly string[]) {
+    super(`no region '${region}' in this lab (regions: ${known.join(', ')})`);
+    this.name = 'UnknownRegionError';
+  }
+}
+
+/** Regions the architecture runs in, and the data-class tables each holds (residency decides). */
+export function labRegions(architecture: Architecture): Map<string, { name: string; dataClass: string }[]> {
+  const regions = new Map<string, { name: string; dataClass: string }[]>();
+  for (const region of [...architecture.servingRegions, ...architecture.standbyRegions]) regions.set(region, []);
+  for (const placement of architecture.placements) {
+    for (const region of placement.replicas) {
+      if (!regions.has(region)) regions.set(region, []);
+      regions.get(region)!.push({ name: placement.dataClass, dataClass: placement.dataClass });
+    }
+  }
+  return regions;
+}
+
+/** Starts one process per region; if any fails to start, stops the others and rethrows. */
+export async function startLab(spec: ResolvedSpec, architecture: Architecture, options: LabOptions): Promise<Lab> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const processes = new Map<string, RegionProcess>();
+  for (const [region, tables] of labRegions(architecture)) {
+    processes.set(region, new RegionProcess({ region, dbPath: join(options.dataDir, `${region}.sqlite`), tables }, options.log));
+  }
+  try {
+    await Promise.all([...processes.values()].map((process) => process.start()));
+  } catch (error) {
+    await Promise.all([...processes.values()].map((process) => process.stop()));
+    throw error;
+  }
+  const get = (region: string) => {
+    const found = processes.get(region);
+    if (!found) throw new UnknownRegionError(region, [...processes.keys()]);
+    return found;
+  };
+  return {
+    spec,
+    architecture,
+    regions: processes,
+    endpoints: () => [...processes.values()].flatMap((process) => (process.current ? [process.current] : [])),
+    async restartRegion(region) {
+      const process = get(region);
+      await process.stop();
+      return process.start();
+    },
+    killRegion: (region) => get(region).kill(),
+    async stop() {
+      await Promise.all([...processes.values()].map((process) => process.stop()));
+    },
+  };
+}
