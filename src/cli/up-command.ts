@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import pc from 'picocolors';
 import { startControlServer } from '../lab/supervisor/control-server.ts';
 import { startLab } from '../lab/supervisor/lab.ts';
+import { startControlApi } from '../lab/wan/control-api.ts';
 import { chooseArchitecture, UnknownArchitectureError } from '../sim/simulate.ts';
 import { loadSpec } from '../spec/load-spec.ts';
 import { textTable } from '../report/text-table.ts';
@@ -41,14 +42,18 @@ export function registerUp(program: Command, context: CommandContext): void {
       context.err(`meridian up: starting ${architecture.title} in ${dataDir}\n`);
       const lab = await startLab(spec, architecture, { dataDir, log: (line) => context.err(`${pc.dim(line)}\n`) });
       const control = await startControlServer(lab);
+      const wanControl = await startControlApi({ registry: lab.wan.registry });
       mkdirSync(join('.meridian', 'lab'), { recursive: true });
-      writeFileSync(LAB_STATE_FILE, JSON.stringify({ controlUrl: control.url, pid: process.pid, spec: label, dataDir }, null, 2));
+      writeFileSync(LAB_STATE_FILE, JSON.stringify({ controlUrl: control.url, wanControlUrl: wanControl.url, pid: process.pid, spec: label, dataDir }, null, 2));
       for (const process_ of lab.regions.values()) {
         process_.onUnexpectedExit = (region, code, signal) => context.err(pc.red(`region ${region} exited (${signal ?? code}); restart it with: meridian region restart ${region}\n`));
       }
       const rows = lab.endpoints().map((endpoint) => [endpoint.region, `http://127.0.0.1:${endpoint.dataPort}`, String(endpoint.pid), lab.architecture.placements.filter((p) => p.replicas.includes(endpoint.region)).map((p) => p.dataClass).join(', ')]);
       context.out(`${textTable(['region', 'DynamoDB endpoint', 'pid', 'tables'], rows, { align: ['left', 'left', 'right', 'left'] })}\n`);
+      const links = lab.wan.registry.list().map((link) => [link.name, `127.0.0.1:${link.address.port}`, `${link.describe().roundTripMs.toFixed(1)} ms`]);
+      context.out(`\n${textTable(['WAN link', 'listens on', 'round trip'], links, { align: ['left', 'left', 'right'] })}\n\n`);
       context.out(`control API: ${control.url} (GET /regions, POST /regions/{region}/restart, POST /regions/{region}/kill)\n`);
+      context.out(`WAN control API: ${wanControl.url} (Toxiproxy-style: GET /proxies, POST /proxies/{link}/toxics, POST /reset)\n`);
       context.out('Ctrl-C stops every process.\n');
       await new Promise<void>((done) => {
         const stop = () => done();
@@ -57,6 +62,7 @@ export function registerUp(program: Command, context: CommandContext): void {
       });
       context.err('meridian up: stopping\n');
       await control.close();
+      await wanControl.close();
       await lab.stop();
       rmSync(LAB_STATE_FILE, { force: true });
       context.setExitCode(EXIT_OK);

@@ -4,7 +4,8 @@
  * serves until told to stop (or killed, which is the point of running it as a process).
  */
 import { startDataNode } from '../data/data-node-server.ts';
-import type { RegionStartOptions, RegionToSupervisor } from './region-messages.ts';
+import { PeerClient, startPeerServer, type PeerEnvelope } from '../replication/peer-transport.ts';
+import { isSupervisorMessage, type RegionStartOptions, type RegionToSupervisor } from './region-messages.ts';
 
 function send(message: RegionToSupervisor): void {
   process.send?.(message);
@@ -39,14 +40,23 @@ async function main(): Promise<void> {
   const options = JSON.parse(process.env.MERIDIAN_REGION_OPTIONS ?? '{}') as RegionStartOptions;
   const node = await startDataNode({ dbPath: options.dbPath, host: '127.0.0.1', port: 0, region: options.region });
   for (const table of options.tables) await ensureTable(node.url, table.name);
+  // Replication between regions arrives here through the WAN links; the replicated engines consume it.
+  const received: PeerEnvelope[] = [];
+  const peerServer = await startPeerServer((envelopes) => received.push(...envelopes.slice(0, 10_000 - received.length)));
+  const peerClient = new PeerClient();
+  process.on('message', (message: unknown) => {
+    if (!isSupervisorMessage(message)) return;
+    if (message.kind === 'peers') peerClient.setPeers(message.peers);
+    if (message.kind === 'shutdown') void shutdown();
+  });
   const shutdown = async () => {
-    await node.close();
+    await Promise.allSettled([node.close(), peerServer.close(), peerClient.close()]);
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown());
   process.on('SIGINT', () => void shutdown());
   process.on('disconnect', () => void shutdown());
-  send({ kind: 'ready', region: options.region, dataPort: node.port, pid: process.pid });
+  send({ kind: 'ready', region: options.region, dataPort: node.port, replicationPort: peerServer.port, pid: process.pid });
 }
 
 main().catch((error: unknown) => {

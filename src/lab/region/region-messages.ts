@@ -10,10 +10,19 @@ export interface RegionStartOptions {
 }
 
 export type RegionToSupervisor =
-  | { readonly kind: 'ready'; readonly region: string; readonly dataPort: number; readonly pid: number }
+  | { readonly kind: 'ready'; readonly region: string; readonly dataPort: number; readonly replicationPort: number; readonly pid: number }
   | { readonly kind: 'failed'; readonly region: string; readonly message: string };
 
-export type SupervisorToRegion = { readonly kind: 'shutdown' };
+export type SupervisorToRegion =
+  /** Where to reach every other region's replication endpoint: through the WAN link from this region to it. */
+  | { readonly kind: 'peers'; readonly peers: Readonly<Record<string, string>> }
+  | { readonly kind: 'shutdown' };
+
+export function isSupervisorMessage(value: unknown): value is SupervisorToRegion {
+  if (typeof value !== 'object' || value === null) return false;
+  const kind = (value as { kind?: unknown }).kind;
+  return kind === 'peers' || kind === 'shutdown';
+}
 
 export function isRegionMessage(value: unknown): value is RegionToSupervisor {
   if (typeof value !== 'object' || value === null) return false;

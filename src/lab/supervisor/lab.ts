@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Architecture } from '../../advise/architecture.ts';
 import type { ResolvedSpec } from '../../spec/resolved-spec.ts';
 import { RegionProcess, type RegionEndpoints } from './region-process.ts';
+import { WanMesh } from './wan-mesh.ts';
 
 export interface LabOptions {
   /** Where each region keeps its SQLite file. */
@@ -14,6 +15,8 @@ export interface Lab {
   readonly spec: ResolvedSpec;
   readonly architecture: Architecture;
   readonly regions: ReadonlyMap<string, RegionProcess>;
+  /** The links between regions; their control API is served by the caller (wan/control-api.ts). */
+  readonly wan: WanMesh;
   endpoints(): RegionEndpoints[];
   restartRegion(region: string): Promise<RegionEndpoints>;
   killRegion(region: string): void;
@@ -48,10 +51,14 @@ export async function startLab(spec: ResolvedSpec, architecture: Architecture, o
   for (const [region, tables] of labRegions(architecture)) {
     processes.set(region, new RegionProcess({ region, dbPath: join(options.dataDir, `${region}.sqlite`), tables }, options.log));
   }
+  const wan = new WanMesh(processes);
   try {
     await Promise.all([...processes.values()].map((process) => process.start()));
+    for (const region of processes.keys()) await wan.connectInto(region);
+    wan.announce();
   } catch (error) {
     await Promise.all([...processes.values()].map((process) => process.stop()));
+    await wan.close();
     throw error;
   }
   const get = (region: string) => {
@@ -63,15 +70,21 @@ export async function startLab(spec: ResolvedSpec, architecture: Architecture, o
     spec,
     architecture,
     regions: processes,
+    wan,
     endpoints: () => [...processes.values()].flatMap((process) => (process.current ? [process.current] : [])),
     async restartRegion(region) {
       const process = get(region);
       await process.stop();
-      return process.start();
+      const endpoints = await process.start();
+      // Its replication endpoint moved: links into it are re-created and every region told.
+      await wan.connectInto(region);
+      wan.announce();
+      return endpoints;
     },
     killRegion: (region) => get(region).kill(),
     async stop() {
       await Promise.all([...processes.values()].map((process) => process.stop()));
+      await wan.close();
     },
   };
 }

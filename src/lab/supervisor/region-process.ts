@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { RegionStartOptions, RegionToSupervisor } from '../region/region-messages.ts';
+import type { RegionStartOptions, RegionToSupervisor, SupervisorToRegion } from '../region/region-messages.ts';
 import { isRegionMessage } from '../region/region-messages.ts';
 
 const REGION_MAIN = fileURLToPath(new URL('../region/region-main.ts', import.meta.url));
@@ -22,6 +22,7 @@ export class RegionStartError extends Error {
 export interface RegionEndpoints {
   readonly region: string;
   readonly dataPort: number;
+  readonly replicationPort: number;
   readonly pid: number;
 }
 
@@ -77,7 +78,7 @@ export class RegionProcess {
         const typed = message as RegionToSupervisor;
         if (typed.kind === 'failed') return fail(typed.message);
         clearTimeout(timer);
-        this.endpoints = { region: typed.region, dataPort: typed.dataPort, pid: typed.pid };
+        this.endpoints = { region: typed.region, dataPort: typed.dataPort, replicationPort: typed.replicationPort, pid: typed.pid };
         resolve(this.endpoints);
       });
       child.on('exit', (code, signal) => {
@@ -86,6 +87,11 @@ export class RegionProcess {
         if (!this.stopping) this.onUnexpectedExit?.(this.region, code, signal);
       });
     });
+  }
+
+  /** Sends a message to the process over IPC (ignored when it is not running). */
+  send(message: SupervisorToRegion): void {
+    if (this.running) this.child?.send(message);
   }
 
   /** Kills the process the hard way: a regional failure, not a shutdown. */
