@@ -40,6 +40,11 @@ export function registerUp(program: Command, context: CommandContext): void {
       }
       const dataDir = resolve(options.dataDir ?? join('.meridian', 'lab', spec.name));
       context.err(`meridian up: starting ${architecture.title} in ${dataDir}\n`);
+      // Ctrl-C is taken over before anything starts, so that no signal can catch a half-started lab.
+      const stopRequested = new Promise<void>((done) => {
+        process.once('SIGINT', () => done());
+        process.once('SIGTERM', () => done());
+      });
       const lab = await startLab(spec, architecture, { dataDir, log: (line) => context.err(`${pc.dim(line)}\n`) });
       const control = await startControlServer(lab);
       const wanControl = await startControlApi({ registry: lab.wan.registry });
@@ -55,11 +60,7 @@ export function registerUp(program: Command, context: CommandContext): void {
       context.out(`control API: ${control.url} (GET /regions, POST /regions/{region}/restart, POST /regions/{region}/kill)\n`);
       context.out(`WAN control API: ${wanControl.url} (Toxiproxy-style: GET /proxies, POST /proxies/{link}/toxics, POST /reset)\n`);
       context.out('Ctrl-C stops every process.\n');
-      await new Promise<void>((done) => {
-        const stop = () => done();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await stopRequested;
       context.err('meridian up: stopping\n');
       await control.close();
       await wanControl.close();

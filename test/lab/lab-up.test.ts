@@ -77,7 +77,7 @@ test('meridian up prints every endpoint and stops every process on Ctrl-C (SIGIN
   assert.equal(pids.length, 3, stdout);
   assert.match(stdout, /control API: http:\/\/127\.0\.0\.1:\d+/);
   const exitCode = await new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => resolve(code));
+    child.once('exit', (code, signal) => resolve(code ?? (signal as unknown as number)));
     child.kill('SIGINT');
   });
   assert.equal(exitCode, 0);
