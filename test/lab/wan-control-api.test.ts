@@ -3,7 +3,7 @@
  * show, update, remove), connection resets and the global reset; bad input answered 400 with the
  * offending field, unknown links and toxics 404, taken names 409, and the shell's own refusals.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import type { Socket } from 'node:net';
@@ -13,6 +13,13 @@ import { startControlApi, type ControlApi } from '../../src/lab/wan/control-api.
 import { dial, readBytes, startEchoServer, type EchoServer } from '../../src/lab/wan/loopback-peers.ts';
 
 const BOUNDED = { timeout: 30_000 };
+
+/** Every server, socket and timer a test opened is closed by its end (sockets finish closing within a tick or two). */
+after(async () => {
+  await sleep(50);
+  const leaks = process.getActiveResourcesInfo().filter((resource) => /TCP|Timeout|Immediate/.test(resource));
+  assert.deepEqual(leaks, []);
+});
 
 interface Reply {
   readonly status: number;

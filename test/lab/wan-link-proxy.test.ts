@@ -3,7 +3,7 @@
  * bounds (never upper bounds: timing must not make these tests flaky), the handshake's round trip, byte
  * counters and tags to the byte, back-pressure and the bounds on connections and options.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -16,6 +16,13 @@ import { dial, readBytes, startEchoServer } from '../../src/lab/wan/loopback-pee
 
 /** No test may hang: a broken link fails within this. */
 const BOUNDED = { timeout: 30_000 };
+
+/** Every server, socket and timer a test opened is closed by its end (sockets finish closing within a tick or two). */
+after(async () => {
+  await sleep(50);
+  const leaks = process.getActiveResourcesInfo().filter((resource) => /TCP|Timeout|Immediate/.test(resource));
+  assert.deepEqual(leaks, []);
+});
 
 /** Resolves when the socket has closed, with the error that closed it if any (events.once would reject on it). */
 function closed(socket: Socket): Promise<Error | undefined> {
@@ -30,12 +37,18 @@ function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** A server that reads `requestBytes` and answers `replyBytes`, for counting each direction apart. */
-async function startFixedReplyServer(requestBytes: number, replyBytes: number): Promise<{ server: Server; port: number }> {
+/**
+ * A server that reads `requestBytes` and answers `replyBytes`, for counting each direction apart; it
+ * closes its side after answering when `closeAfterReply`.
+ */
+async function startFixedReplyServer(requestBytes: number, replyBytes: number, closeAfterReply: boolean): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
   const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     readBytes(socket, requestBytes).then(
-      () => socket.end(Buffer.alloc(replyBytes, 7)),
+      () => (closeAfterReply ? socket.end(Buffer.alloc(replyBytes, 7)) : socket.write(Buffer.alloc(replyBytes, 7))),
       () => socket.destroy(),
     );
   });
@@ -43,7 +56,13 @@ async function startFixedReplyServer(requestBytes: number, replyBytes: number): 
   await once(server, 'listening');
   const address = server.address();
   assert.ok(address !== null && typeof address === 'object');
-  return { server, port: address.port };
+  return {
+    port: address.port,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return closeServer(server);
+    },
+  };
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -173,8 +192,8 @@ test('a bandwidth limit makes a transfer take at least its size over the rate, l
 });
 
 test('byte counters match payload sizes exactly, per direction and per tag', BOUNDED, async () => {
-  const { server, port } = await startFixedReplyServer(12_345, 6_789);
-  const link = await LinkProxy.start({ name: 'counted', targetPort: port, roundTripMs: 2 });
+  const replies = await startFixedReplyServer(12_345, 6_789, false);
+  const link = await LinkProxy.start({ name: 'counted', targetPort: replies.port, roundTripMs: 2 });
   try {
     const orders = await dial(link.address.port);
     // Tagging before the link has even seen the bytes is allowed: the tag waits for its connection.
@@ -183,7 +202,7 @@ test('byte counters match payload sizes exactly, per direction and per tag', BOU
     const untagged = await dial(link.address.port);
     for (const socket of [orders, sessions, untagged]) socket.write(Buffer.alloc(12_345, 1));
     await Promise.all([orders, sessions, untagged].map((socket) => readBytes(socket, 6_789)));
-    // Tagging after the fact credits the tag with everything the connection already moved.
+    // Tagging later (while the connection is open) credits the tag with everything it already moved.
     link.tagConnection(sessions, 'sessions');
     const stats = link.stats();
     assert.deepEqual(stats.upstream, { bytesForwarded: 3 * 12_345, bytesDropped: 0 });
@@ -197,13 +216,13 @@ test('byte counters match payload sizes exactly, per direction and per tag', BOU
     for (const socket of [orders, sessions, untagged]) socket.destroy();
   } finally {
     await link.close();
-    await closeServer(server);
+    await replies.close();
   }
 });
 
 test('a half-close crosses the link after the bytes before it', BOUNDED, async () => {
-  const { server, port } = await startFixedReplyServer(5, 3);
-  const link = await LinkProxy.start({ name: 'half-close', targetPort: port, roundTripMs: 6 });
+  const replies = await startFixedReplyServer(5, 3, true);
+  const link = await LinkProxy.start({ name: 'half-close', targetPort: replies.port, roundTripMs: 6 });
   const client = await dial(link.address.port);
   try {
     const ended = once(client, 'end');
@@ -214,7 +233,7 @@ test('a half-close crosses the link after the bytes before it', BOUNDED, async (
   } finally {
     client.destroy();
     await link.close();
-    await closeServer(server);
+    await replies.close();
   }
 });
 

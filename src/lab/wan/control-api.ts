@@ -10,7 +10,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { LinkConfigError, LinkConflictError, LinkLimitError, LinkListenError, LinkNotFoundError, ToxicNotFoundError } from './link-errors.ts';
-import { requireLoopbackHost } from './link-proxy.ts';
+import { requireLoopbackHost } from './link-options.ts';
 import type { LinkRegistry } from './link-registry.ts';
 import * as routes from './control-routes.ts';
 

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { LinkConfigError } from './link-errors.ts';
-import { requireLoopbackHost } from './link-proxy.ts';
+import { requireLoopbackHost } from './link-options.ts';
 import type { LinkRegistry, RegisteredLink } from './link-registry.ts';
 import { parseInput } from './input-errors.ts';
 

@@ -43,7 +43,7 @@ export class LinkConnection {
   private readonly upstream: TimedPipe;
   private downstream: TimedPipe | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
-  private deadlineTimer: NodeJS.Timeout | null = null;
+  private deadline: { cancel(): void } | null = null;
 
   constructor(
     private readonly context: ConnectionContext,
@@ -71,7 +71,7 @@ export class LinkConnection {
       this.later(this.sampleOneWayMs('upstream') + this.sampleOneWayMs('downstream'), () => this.reset());
       return;
     }
-    this.deadlineTimer = this.later(this.context.handshakeTimeoutMs, () => {
+    this.deadline = this.later(this.context.handshakeTimeoutMs, () => {
       this.context.happened('handshakeTimedOut');
       this.abort();
     });
@@ -150,7 +150,7 @@ export class LinkConnection {
   private onTargetConnected(target: Socket): void {
     if (this.state !== 'connecting') return;
     this.state = 'open';
-    if (this.deadlineTimer !== null) this.clearTimer(this.deadlineTimer);
+    this.deadline?.cancel();
     target.setNoDelay(true);
     const downstream = new TimedPipe(target, this.pipeHooks('downstream'), this.context.pipeLimits);
     this.downstream = downstream;
@@ -216,18 +216,29 @@ export class LinkConnection {
     return conditions.oneWayDelayMs + (conditions.jitterMs > 0 ? this.context.random() * conditions.jitterMs : 0);
   }
 
-  private later(delayMs: number, action: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      action();
-    }, Math.max(0, Math.ceil(delayMs)));
-    this.timers.add(timer);
-    return timer;
-  }
-
-  private clearTimer(timer: NodeJS.Timeout): void {
-    clearTimeout(timer);
-    this.timers.delete(timer);
+  /**
+   * Runs `action` after `delayMs` by performance.now(), never sooner: a timer runs on the event loop's
+   * cached clock and can fire a little early, in which case it is armed again for the rest.
+   */
+  private later(delayMs: number, action: () => void): { cancel(): void } {
+    const dueMs = this.context.nowMs() + delayMs;
+    let timer: NodeJS.Timeout;
+    const arm = (waitMs: number) => {
+      timer = setTimeout(() => {
+        this.timers.delete(timer);
+        const remainingMs = dueMs - this.context.nowMs();
+        if (remainingMs > 0) arm(remainingMs);
+        else action();
+      }, Math.max(1, Math.ceil(waitMs)));
+      this.timers.add(timer);
+    };
+    arm(delayMs);
+    return {
+      cancel: () => {
+        clearTimeout(timer);
+        this.timers.delete(timer);
+      },
+    };
   }
 }
 

@@ -4,60 +4,17 @@
  * injects faults at run time (extra latency, a bandwidth limit, partitions, resets, down). It counts the
  * bytes it forwards, which is the inter-region transfer the cost model prices.
  */
-import { createServer, isIPv4, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ByteCounters, type ByteCountersSnapshot } from './byte-counters.ts';
 import { LinkConnection, type ConnectionContext, type ConnectionEvent } from './link-connection.ts';
 import { LinkConfigError, LinkLimitError, LinkListenError } from './link-errors.ts';
-import { DIRECTIONS, NO_FAULTS, requireDelayMs, resolveLinkFaults, type Direction, type LinkFaults, type LinkFaultsInput } from './link-faults.ts';
+import { DIRECTIONS, NO_FAULTS, resolveLinkFaults, type Direction, type LinkFaults, type LinkFaultsInput } from './link-faults.ts';
+import { resolveLinkLatency, resolveLinkOptions, type LinkLatency, type LinkProxyOptions, type ResolvedLinkOptions } from './link-options.ts';
 import { TokenBucket } from './token-bucket.ts';
 import type { DirectionConditions } from './timed-pipe.ts';
 
-export interface LinkProxyOptions {
-  /** The link's name, e.g. `us-east-1->eu-west-1`: letters, digits and `. _ : > -`, at most 128. */
-  readonly name: string;
-  readonly targetPort: number;
-  /** A 127.0.0.0/8 address or `localhost`. @default '127.0.0.1' */
-  readonly targetHost?: string;
-  /** A 127.0.0.0/8 address or `localhost`. @default '127.0.0.1' */
-  readonly listenHost?: string;
-  /** @default 0 (a free port, chosen by the kernel) */
-  readonly listenPort?: number;
-  /** The link's round trip; each direction waits half of it. @default 0 */
-  readonly roundTripMs?: number;
-  /** Each direction adds U[0, jitterMs) to every chunk, never reordering. @default 0 */
-  readonly jitterMs?: number;
-  /** Connections beyond this are closed at once and counted as rejected. @default 1024 */
-  readonly maxConnections?: number;
-  /** Bytes a connection may hold in both directions together; reading pauses at a quarter. @default 8 MiB */
-  readonly maxBufferedBytesPerConnection?: number;
-  /**
-   * How long a new connection may wait for its handshake (behind a partition) before it is reset.
-   * @default 127 000 (Linux gives up a connect() after 6 SYN retries: 1+2+4+8+16+32+64 s)
-   */
-  readonly handshakeTimeoutMs?: number;
-  /** Uniform [0, 1) source for jitter and reset draws; pass a seeded one to replay a run. @default Math.random */
-  readonly random?: () => number;
-  /** @default no faults */
-  readonly faults?: LinkFaultsInput;
-}
-
-export interface ResolvedLinkOptions {
-  readonly name: string;
-  readonly targetHost: string;
-  readonly targetPort: number;
-  readonly listenHost: string;
-  readonly listenPort: number;
-  readonly maxConnections: number;
-  readonly maxBufferedBytesPerConnection: number;
-  readonly handshakeTimeoutMs: number;
-  readonly random: () => number;
-}
-
-export interface LinkLatency {
-  readonly roundTripMs: number;
-  readonly jitterMs: number;
-}
+export type { LinkLatency, LinkProxyOptions, ResolvedLinkOptions } from './link-options.ts';
 
 export interface LinkConnectionCounts {
   readonly open: number;
@@ -86,64 +43,10 @@ export interface LinkDescription extends LinkLatency {
   readonly stats: LinkStats;
 }
 
-export const LINK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:>-]{0,127}$/;
-const DEFAULT_MAX_CONNECTIONS = 1024;
-const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
-const MIN_BUFFERED_BYTES = 256 * 1024;
-const DEFAULT_HANDSHAKE_TIMEOUT_MS = 127_000;
 /** A tag may be given before the link has accepted the connection; it waits this long for it. */
 const PENDING_TAG_TTL_MS = 10_000;
 const PENDING_TAGS_MAX = 1024;
 const TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
-
-/** Loopback only: the lab runs on one machine and a link must never reach out of it. */
-export function requireLoopbackHost(field: string, host: string): string {
-  const address = host === 'localhost' ? '127.0.0.1' : host;
-  if (!isIPv4(address) || !address.startsWith('127.')) {
-    throw new LinkConfigError(field, `must be a 127.0.0.0/8 address or localhost, got ${JSON.stringify(host)}`);
-  }
-  return address;
-}
-
-function requireInteger(field: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new LinkConfigError(field, `must be an integer from ${min} to ${max}, got ${value}`);
-  }
-  return value;
-}
-
-export function requireLinkName(field: string, name: string): string {
-  if (!LINK_NAME_PATTERN.test(name)) {
-    throw new LinkConfigError(field, `must be 1-128 letters, digits or . _ : > - (e.g. us-east-1->eu-west-1), got ${JSON.stringify(name)}`);
-  }
-  return name;
-}
-
-export function resolveLinkOptions(options: LinkProxyOptions): ResolvedLinkOptions {
-  return Object.freeze({
-    name: requireLinkName('name', options.name),
-    targetHost: requireLoopbackHost('targetHost', options.targetHost ?? '127.0.0.1'),
-    targetPort: requireInteger('targetPort', options.targetPort, 1, 65_535),
-    listenHost: requireLoopbackHost('listenHost', options.listenHost ?? '127.0.0.1'),
-    listenPort: requireInteger('listenPort', options.listenPort ?? 0, 0, 65_535),
-    maxConnections: requireInteger('maxConnections', options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, 1, 65_536),
-    maxBufferedBytesPerConnection: requireInteger(
-      'maxBufferedBytesPerConnection',
-      options.maxBufferedBytesPerConnection ?? DEFAULT_MAX_BUFFERED_BYTES,
-      MIN_BUFFERED_BYTES,
-      1024 * 1024 * 1024,
-    ),
-    handshakeTimeoutMs: requireInteger('handshakeTimeoutMs', options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS, 1, 3_600_000),
-    random: options.random ?? Math.random,
-  });
-}
-
-export function resolveLinkLatency(input: Partial<LinkLatency>, current: LinkLatency = { roundTripMs: 0, jitterMs: 0 }): LinkLatency {
-  return Object.freeze({
-    roundTripMs: requireDelayMs('roundTripMs', input.roundTripMs ?? current.roundTripMs),
-    jitterMs: requireDelayMs('jitterMs', input.jitterMs ?? current.jitterMs),
-  });
-}
 
 export class LinkProxy {
   readonly options: ResolvedLinkOptions;

@@ -4,7 +4,8 @@
  * directly lasts until the next toxic change or reset().
  */
 import { LinkConflictError, LinkLimitError, LinkNotFoundError, ToxicNotFoundError } from './link-errors.ts';
-import { LinkProxy, requireLinkName, type LinkDescription, type LinkProxyOptions } from './link-proxy.ts';
+import { LinkProxy, type LinkDescription } from './link-proxy.ts';
+import { requireLinkName, type LinkProxyOptions } from './link-options.ts';
 import { TOXICS_PER_LINK_MAX, createToxic, faultsFromToxics, updateToxic, type Toxic } from './toxics.ts';
 
 export interface LinkRegistryOptions {
