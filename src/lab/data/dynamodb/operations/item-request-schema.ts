@@ -28,9 +28,9 @@ export const writeRequestMembers = {
 
 export const keyMember = attributeMapSchema;
 
-/** PutItem and DeleteItem return only the old item: "Return values set to invalid value" otherwise. */
+/** PutItem and DeleteItem return only the old item ("ReturnValues can only be ALL_OLD or NONE", as dynalite recorded DynamoDB's answer). */
 export function assertNoneOrAllOld(returnValues: ReturnValues | undefined): void {
   if (returnValues !== undefined && returnValues !== 'NONE' && returnValues !== 'ALL_OLD') {
-    throw new ValidationError('Return values set to invalid value');
+    throw new ValidationError('ReturnValues can only be ALL_OLD or NONE');
   }
 }
