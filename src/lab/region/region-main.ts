@@ -4,8 +4,14 @@
  * serves until told to stop (or killed, which is the point of running it as a process).
  */
 import { startDataNode } from '../data/data-node-server.ts';
+import type { LocalTableEngine } from '../data/local-table-engine.ts';
+import type { TableEngine, TableSchema } from '../data/table-engine.ts';
+import { MultiWriterTableEngine } from '../replication/multi-writer-table-engine.ts';
 import { PeerClient, startPeerServer, type PeerEnvelope } from '../replication/peer-transport.ts';
 import { isSupervisorMessage, type RegionStartOptions, type RegionToSupervisor } from './region-messages.ts';
+
+/** Replicated tables ship and acknowledge on this period (the simulator's replicas tick at the same rate). */
+const REPLICATION_TICK_MS = 50;
 
 function send(message: RegionToSupervisor): void {
   process.send?.(message);
@@ -38,18 +44,40 @@ async function ensureTable(url: string, table: string): Promise<void> {
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.env.MERIDIAN_REGION_OPTIONS ?? '{}') as RegionStartOptions;
-  const node = await startDataNode({ dbPath: options.dbPath, host: '127.0.0.1', port: 0, region: options.region });
-  for (const table of options.tables) await ensureTable(node.url, table.name);
-  // Replication between regions arrives here through the WAN links; the replicated engines consume it.
-  const received: PeerEnvelope[] = [];
-  const peerServer = await startPeerServer((envelopes) => received.push(...envelopes.slice(0, 10_000 - received.length)));
   const peerClient = new PeerClient();
+  const replicated = new Map<string, MultiWriterTableEngine>();
+  const outgoing = new Map<string, PeerEnvelope[]>();
+  const engineFor = (schema: TableSchema, local: LocalTableEngine): TableEngine => {
+    const table = options.tables.find((candidate) => candidate.name === schema.tableName);
+    if (!table || table.replication !== 'multi-writer') return local;
+    const engine = new MultiWriterTableEngine(local, options.region, table.replicas, (to, message) => {
+      const batch = outgoing.get(to) ?? [];
+      batch.push({ table: table.name, from: options.region, message });
+      outgoing.set(to, batch);
+    });
+    replicated.set(table.name, engine);
+    return engine;
+  };
+  const node = await startDataNode({ dbPath: options.dbPath, host: '127.0.0.1', port: 0, region: options.region, engineFor });
+  for (const table of options.tables) await ensureTable(node.url, table.name);
+  // Replication between regions arrives here through the WAN links and goes to the table's engine.
+  const peerServer = await startPeerServer((envelopes) => {
+    for (const envelope of envelopes) void replicated.get(envelope.table)?.receive(envelope.from, envelope.message);
+  });
+  const ticker = setInterval(() => {
+    for (const engine of replicated.values()) engine.tick();
+    for (const [to, batch] of outgoing) {
+      outgoing.delete(to);
+      void peerClient.send(to, batch);
+    }
+  }, REPLICATION_TICK_MS);
   process.on('message', (message: unknown) => {
     if (!isSupervisorMessage(message)) return;
     if (message.kind === 'peers') peerClient.setPeers(message.peers);
     if (message.kind === 'shutdown') void shutdown();
   });
   const shutdown = async () => {
+    clearInterval(ticker);
     await Promise.allSettled([node.close(), peerServer.close(), peerClient.close()]);
     process.exit(0);
   };

@@ -5,8 +5,17 @@
 export interface RegionStartOptions {
   readonly region: string;
   readonly dbPath: string;
-  /** Data classes whose tables live in this region. */
-  readonly tables: readonly { readonly name: string; readonly dataClass: string }[];
+  /** Data classes whose tables live in this region, and how each replicates. */
+  readonly tables: readonly RegionTable[];
+}
+
+export interface RegionTable {
+  readonly name: string;
+  readonly dataClass: string;
+  /** 'multi-writer': a global table written everywhere (last writer wins); 'local': this region only. */
+  readonly replication: 'multi-writer' | 'local';
+  /** Every region holding the table. */
+  readonly replicas: readonly string[];
 }
 
 export type RegionToSupervisor =

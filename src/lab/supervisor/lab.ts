@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Architecture } from '../../advise/architecture.ts';
 import type { ResolvedSpec } from '../../spec/resolved-spec.ts';
+import type { RegionTable } from '../region/region-messages.ts';
 import { RegionProcess, type RegionEndpoints } from './region-process.ts';
 import { WanMesh } from './wan-mesh.ts';
 
@@ -32,13 +33,15 @@ export class UnknownRegionError extends Error {
 }
 
 /** Regions the architecture runs in, and the data-class tables each holds (residency decides). */
-export function labRegions(architecture: Architecture): Map<string, { name: string; dataClass: string }[]> {
-  const regions = new Map<string, { name: string; dataClass: string }[]>();
+export function labRegions(architecture: Architecture): Map<string, RegionTable[]> {
+  const regions = new Map<string, RegionTable[]>();
   for (const region of [...architecture.servingRegions, ...architecture.standbyRegions]) regions.set(region, []);
   for (const placement of architecture.placements) {
     for (const region of placement.replicas) {
       if (!regions.has(region)) regions.set(region, []);
-      regions.get(region)!.push({ name: placement.dataClass, dataClass: placement.dataClass });
+      // Multi-writer global tables replicate today; the single-writer and strong engines come next (issue 4).
+      const replication = placement.engine === 'dynamodb-global-table' && placement.replicas.length > 1 ? 'multi-writer' : 'local';
+      regions.get(region)!.push({ name: placement.dataClass, dataClass: placement.dataClass, replication, replicas: placement.replicas });
     }
   }
   return regions;
