@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { advise } from '../advise/advise.ts';
 import { renderAdviceMarkdown, renderAdviceTerminal } from '../advise/render-advice.ts';
-import { loadSpec } from '../spec/load-spec.ts';
-import { EXIT_OK, formatIssue, UsageError } from './cli-errors.ts';
+import { EXIT_OK, UsageError } from './cli-errors.ts';
 import type { CommandContext } from './command-context.ts';
-import { DEFAULT_SPEC_LABEL, DEFAULT_SPEC_PATH } from './default-spec.ts';
+import { DEFAULT_SPEC_LABEL } from './default-spec.ts';
+import { loadCommandSpec } from './load-command-spec.ts';
 
 interface AdviseOptions {
   json?: boolean;
@@ -22,9 +22,7 @@ export function registerAdvise(program: Command, context: CommandContext): void 
     .option('--all', 'show the details of every candidate, not only the recommended one')
     .action(async (file: string | undefined, options: AdviseOptions) => {
       if (options.json && options.markdown) throw new UsageError('choose one of --json and --markdown');
-      const label = file ?? DEFAULT_SPEC_LABEL;
-      const { spec, warnings } = await loadSpec(file ?? DEFAULT_SPEC_PATH);
-      for (const warning of warnings) context.err(`${formatIssue(label, warning)}\n`);
+      const { spec, label } = await loadCommandSpec(context, file);
       const advice = advise(spec, label);
       if (options.json) context.out(`${JSON.stringify(advice, null, 2)}\n`);
       else if (options.markdown) context.out(renderAdviceMarkdown(advice));

@@ -5,12 +5,12 @@ import { loadExperiment } from '../experiments/load-experiment.ts';
 import type { ResolvedExperiment } from '../experiments/resolved-experiment.ts';
 import { renderRunReportJson, renderRunReportMarkdown, renderRunReportTerminal } from '../report/render-run-report.ts';
 import { parseSeed, randomSeed, SeedFormatError } from '../sim/engine/seeded-random.ts';
-import { chooseArchitecture, simulate, UnknownArchitectureError } from '../sim/simulate.ts';
+import { simulate } from '../sim/simulate.ts';
 import type { SimulationProgress } from '../sim/system/simulation.ts';
-import { loadSpec } from '../spec/load-spec.ts';
-import { EXIT_OK, formatIssue, UsageError } from './cli-errors.ts';
+import { EXIT_OK, UsageError } from './cli-errors.ts';
 import type { CommandContext } from './command-context.ts';
-import { DEFAULT_SPEC_LABEL, DEFAULT_SPEC_PATH } from './default-spec.ts';
+import { DEFAULT_SPEC_LABEL } from './default-spec.ts';
+import { commandArchitecture, loadCommandSpec } from './load-command-spec.ts';
 
 interface SimulateOptions {
   experiment?: string;
@@ -97,21 +97,13 @@ export function registerSimulate(program: Command, context: CommandContext): voi
     .option('--no-progress', 'no progress output on stderr')
     .action(async (file: string | undefined, options: SimulateOptions) => {
       const { seed, durationMs } = parseOptions(options);
-      const specLabel = file ?? DEFAULT_SPEC_LABEL;
-      const loadedSpec = await loadSpec(file ?? DEFAULT_SPEC_PATH);
-      const warnings = loadedSpec.warnings;
+      const loadedSpec = await loadCommandSpec(context, file);
+      const specLabel = loadedSpec.label;
       if (options.edge !== undefined && !['none', 'accelerator'].includes(options.edge)) throw new UsageError(`--edge: '${options.edge}' is not one of none, accelerator`);
       const spec = options.edge === undefined ? loadedSpec.spec : { ...loadedSpec.spec, routing: { ...loadedSpec.spec.routing, edge: options.edge as 'none' | 'accelerator' } };
-      for (const warning of warnings) context.err(`${formatIssue(specLabel, warning)}\n`);
       const loaded = options.experiment === undefined ? steadyState(durationMs ?? STEADY_STATE_MS) : await loadExperiment(options.experiment, spec);
       const experiment = durationMs === undefined ? loaded : { ...loaded, durationMs, faults: loaded.faults.filter((f) => f.startMs < durationMs).map((f) => ({ ...f, endMs: Math.min(f.endMs, durationMs) })) };
-      let architecture;
-      try {
-        architecture = chooseArchitecture(spec, options.architecture);
-      } catch (error) {
-        if (error instanceof UnknownArchitectureError) throw new UsageError(`--architecture: ${error.message}`);
-        throw error;
-      }
+      const architecture = commandArchitecture(spec, options.architecture);
       context.err(`meridian simulate: seed ${seed} (replay with --seed ${seed}), ${architecture.title}, ${experiment.name}\n`);
       const progress = progressReporter(context, options.progress !== false);
       let report;

@@ -5,12 +5,11 @@ import pc from 'picocolors';
 import { startControlServer } from '../lab/supervisor/control-server.ts';
 import { startLab } from '../lab/supervisor/lab.ts';
 import { startControlApi } from '../lab/wan/control-api.ts';
-import { chooseArchitecture, UnknownArchitectureError } from '../sim/simulate.ts';
-import { loadSpec } from '../spec/load-spec.ts';
 import { textTable } from '../report/text-table.ts';
-import { EXIT_OK, formatIssue, UsageError } from './cli-errors.ts';
+import { EXIT_OK } from './cli-errors.ts';
 import type { CommandContext } from './command-context.ts';
-import { DEFAULT_SPEC_LABEL, DEFAULT_SPEC_PATH } from './default-spec.ts';
+import { DEFAULT_SPEC_LABEL } from './default-spec.ts';
+import { commandArchitecture, loadCommandSpec } from './load-command-spec.ts';
 
 /** Where `meridian up` records the running lab, so that `meridian region` finds its control API. */
 export const LAB_STATE_FILE = join('.meridian', 'lab', 'current.json');
@@ -28,16 +27,8 @@ export function registerUp(program: Command, context: CommandContext): void {
     .option('--architecture <name>', 'candidate of `meridian advise` to run (default: the one the spec describes)')
     .option('--data-dir <dir>', 'where the regions keep their data (default: .meridian/lab/<spec name>)')
     .action(async (file: string | undefined, options: UpOptions) => {
-      const label = file ?? DEFAULT_SPEC_LABEL;
-      const { spec, warnings } = await loadSpec(file ?? DEFAULT_SPEC_PATH);
-      for (const warning of warnings) context.err(`${formatIssue(label, warning)}\n`);
-      let architecture;
-      try {
-        architecture = chooseArchitecture(spec, options.architecture);
-      } catch (error) {
-        if (error instanceof UnknownArchitectureError) throw new UsageError(`--architecture: ${error.message}`);
-        throw error;
-      }
+      const { spec, label } = await loadCommandSpec(context, file);
+      const architecture = commandArchitecture(spec, options.architecture);
       const dataDir = resolve(options.dataDir ?? join('.meridian', 'lab', spec.name));
       context.err(`meridian up: starting ${architecture.title} in ${dataDir}\n`);
       // Ctrl-C is taken over before anything starts, so that no signal can catch a half-started lab.
