@@ -61,9 +61,12 @@ async function main(): Promise<void> {
   const node = await startDataNode({ dbPath: options.dbPath, host: '127.0.0.1', port: 0, region: options.region, engineFor });
   for (const table of options.tables) await ensureTable(node.url, table.name);
   // Replication between regions arrives here through the WAN links and goes to the table's engine.
-  const peerServer = await startPeerServer((envelopes) => {
-    for (const envelope of envelopes) void replicated.get(envelope.table)?.receive(envelope.from, envelope.message);
-  });
+  const peerServer = await startPeerServer(
+    (envelopes) => {
+      for (const envelope of envelopes) void replicated.get(envelope.table)?.receive(envelope.from, envelope.message);
+    },
+    () => ({ region: options.region, replicationLagMs: Object.fromEntries([...replicated].map(([table, engine]) => [table, engine.lagReport()])) }),
+  );
   const ticker = setInterval(() => {
     for (const engine of replicated.values()) engine.tick();
     for (const [to, batch] of outgoing) {

@@ -2,6 +2,7 @@ import { createMultiWriterReplica, stepMultiWriter, type MultiWriterMessage, typ
 import type { LocalTableEngine } from '../data/local-table-engine.ts';
 import type { ItemPage, MutationDecider, MutationResult, QueryRequest, ReadOptions, ScanRequest, TableEngine, TableSchema } from '../data/table-engine.ts';
 import type { Item, ItemKey } from '../data/values/attribute-value.ts';
+import { createLatencyHistogram, type LatencyHistogram } from '../../report/latency-histogram.ts';
 
 /** Where a replication message goes: the transport batches and ships it through the WAN link. */
 export type Outbox = (toRegion: string, message: unknown) => void;
@@ -94,6 +95,9 @@ export class MultiWriterTableEngine implements TableEngine {
     const typed = message as MultiWriterMessage;
     const effects = stepMultiWriter(this.replica, { kind: 'receive', from, message: typed }, this.nowMs()).effects;
     if (typed.kind === 'replicate') {
+      // Lag of each entry: from its write at the origin (HLC wall clock, the same machine clock here) to now.
+      const appliedAtMs = this.nowMs();
+      for (const entry of typed.entries) this.lag(from).record(Math.max(0, appliedAtMs - entry.timestamp.wallMs));
       for (const key of new Set(typed.entries.map((entry) => entry.key))) {
         const winner = this.replica.items.get(key);
         const itemKey = JSON.parse(key) as ItemKey;
@@ -102,6 +106,21 @@ export class MultiWriterTableEngine implements TableEngine {
       }
     }
     for (const effect of effects) if (effect.kind === 'send') this.outbox(effect.to, effect.message);
+  }
+
+  private readonly lagByOrigin = new Map<string, LatencyHistogram>();
+
+  private lag(origin: string): LatencyHistogram {
+    let histogram = this.lagByOrigin.get(origin);
+    if (!histogram) this.lagByOrigin.set(origin, (histogram = createLatencyHistogram()));
+    return histogram;
+  }
+
+  /** Replication lag per origin region of the entries received so far (ms). */
+  lagReport(): Record<string, { entries: number; p50Ms: number; p99Ms: number; maxMs: number }> {
+    return Object.fromEntries(
+      [...this.lagByOrigin].map(([origin, histogram]) => [origin, { entries: histogram.count, p50Ms: histogram.percentileMs(50), p99Ms: histogram.percentileMs(99), maxMs: histogram.percentileMs(100) }]),
+    );
   }
 
   /** Conflicts this replica resolved by last writer wins (its own writes that lost). */

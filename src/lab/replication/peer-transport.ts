@@ -24,8 +24,12 @@ export interface PeerServer {
   close(): Promise<void>;
 }
 
-export async function startPeerServer(onMessages: (envelopes: readonly PeerEnvelope[]) => void, port = 0): Promise<PeerServer> {
+export async function startPeerServer(onMessages: (envelopes: readonly PeerEnvelope[]) => void, metrics: () => unknown = () => ({}), port = 0): Promise<PeerServer> {
   const server: Server = createServer((incoming, response) => {
+    if (incoming.method === 'GET' && incoming.url === '/metrics') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(metrics())}\n`);
+      return;
+    }
     if (incoming.method !== 'POST' || incoming.url !== '/replicate') {
       response.writeHead(404).end();
       return;

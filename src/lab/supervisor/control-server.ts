@@ -31,6 +31,12 @@ async function route(lab: Lab, request: IncomingMessage, response: ServerRespons
   const url = new URL(request.url ?? '/', 'http://control');
   const parts = url.pathname.split('/').filter(Boolean);
   if (request.method === 'GET' && url.pathname === '/regions') return reply(response, 200, regionsView(lab));
+  if (request.method === 'GET' && parts[0] === 'regions' && parts.length === 3 && parts[2] === 'replication') {
+    const endpoints = lab.regions.get(decodeURIComponent(parts[1]!))?.current;
+    if (!endpoints) return reply(response, 404, { error: `region ${parts[1]} is not running` });
+    const metrics = await fetch(`http://127.0.0.1:${endpoints.replicationPort}/metrics`);
+    return reply(response, 200, await metrics.json());
+  }
   if (request.method === 'POST' && parts[0] === 'regions' && parts.length === 3) {
     const region = decodeURIComponent(parts[1]!);
     if (parts[2] === 'restart') return reply(response, 200, await lab.restartRegion(region));
@@ -39,7 +45,7 @@ async function route(lab: Lab, request: IncomingMessage, response: ServerRespons
       return reply(response, 200, { region, killed: true });
     }
   }
-  reply(response, 404, { error: `no route ${request.method} ${url.pathname} (try GET /regions, POST /regions/{region}/restart, POST /regions/{region}/kill)` });
+  reply(response, 404, { error: `no route ${request.method} ${url.pathname} (try GET /regions, GET /regions/{region}/replication, POST /regions/{region}/restart, POST /regions/{region}/kill)` });
 }
 
 export async function startControlServer(lab: Lab, port = 0): Promise<ControlServer> {
