@@ -23,7 +23,7 @@ import { Pool } from 'undici';
 import { textTable } from '../../src/report/text-table.ts';
 import { EXIT_BAD_USAGE, errorMessage, formatRate, positiveInteger } from '../sim/bench-args.ts';
 import { call, quantile, runLoad, type LoadResult } from './load-client.ts';
-import { startServerProcess, type ServerProcess } from './server-process.ts';
+import { startServerProcess, type ServerProcess } from '../../src/lab/server-process.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MERIDIAN_MAIN = join(REPO_ROOT, 'src/lab/data/data-node-main.ts');

@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
+import { startServerProcess, type ServerProcess } from '../../src/lab/server-process.ts';
 import { BatchGetItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 
 // A data node in its own process, killed with SIGKILL right after its writes were acknowledged, then
@@ -14,37 +13,12 @@ import { BatchGetItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NODE_MAIN = join(REPO_ROOT, 'src/lab/data/data-node-main.ts');
-const STARTUP_TIMEOUT_MS = 30_000;
 const ACKNOWLEDGED_PUTS = 400;
 const WRITERS = 8;
 
-interface RunningNode {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly exited: Promise<NodeJS.Signals | number | null>;
-}
-
-async function startNodeProcess(dbPath: string): Promise<RunningNode> {
-  const child = spawn(process.execPath, ['--import', 'tsx', NODE_MAIN, '--db', dbPath], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  const lines = createInterface({ input: child.stdout! });
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const url = await Promise.race([
-      new Promise<string>((resolve) => lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url))),
-      exited.then((how) => Promise.reject(new Error(`data node exited before listening (${String(how)})`))),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('data node did not start in time')), STARTUP_TIMEOUT_MS);
-      }),
-    ]);
-    return { child, url, exited };
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    lines.close();
-  }
+/** A data node in its own process on `dbPath`. */
+function startNodeProcess(dbPath: string): Promise<ServerProcess> {
+  return startServerProcess(NODE_MAIN, ['--db', dbPath], REPO_ROOT);
 }
 
 function clientFor(url: string): DynamoDBClient {
@@ -54,7 +28,7 @@ function clientFor(url: string): DynamoDBClient {
 test('every acknowledged write survives kill -9 of the data node process', { timeout: 120_000 }, async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'meridian-dynamodb-durability-'));
   const dbPath = join(scratch, 'node.db');
-  let running: RunningNode | undefined;
+  let running: ServerProcess | undefined;
   try {
     running = await startNodeProcess(dbPath);
     const writer = clientFor(running.url);
