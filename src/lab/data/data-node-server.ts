@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SqliteStore } from './storage/sqlite-store.ts';
-import { TableCatalog, type EngineFactory } from './dynamodb/table-catalog.ts';
+import { TableCatalog, type EngineFactory, type TableGuard } from './dynamodb/table-catalog.ts';
 import { createDynamoDbHandler } from './dynamodb/dynamodb-http-shell.ts';
 
 /**
@@ -20,6 +20,8 @@ export interface DataNodeOptions {
   readonly port?: number;
   /** The engine of each table. @default the table's LocalTableEngine on this node's SQLite file */
   readonly engineFor?: EngineFactory;
+  /** Refuses tables this node may not hold or serve (residency). @default every table allowed */
+  readonly tableGuard?: TableGuard;
   /** Largest request body accepted. @default 16 MiB (DynamoDB's request limit) */
   readonly requestBytesMax?: number;
   /** Told about every internal error (answered as a 500 InternalServerError). @default log to stderr */
@@ -38,7 +40,7 @@ export const REQUEST_BYTES_MAX_DEFAULT = 16 * 1024 * 1024;
 
 export async function startDataNode(options: DataNodeOptions): Promise<DataNode> {
   const store = new SqliteStore(options.dbPath);
-  const catalog = new TableCatalog(store, options.engineFor);
+  const catalog = new TableCatalog(store, options.engineFor, options.tableGuard);
   const handler = createDynamoDbHandler({
     context: { catalog, region: options.region, nowMs: () => Date.now() },
     requestBytesMax: options.requestBytesMax ?? REQUEST_BYTES_MAX_DEFAULT,

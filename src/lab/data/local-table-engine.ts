@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { encodeKeyValue, prefixUpperBound } from './storage/key-encoding.ts';
+import { ReplicationJournal } from './storage/replication-journal.ts';
 import { NO_SORT_KEY, type SortKeyBound, type SqliteStore } from './storage/sqlite-store.ts';
 import { payloadOf, type AttributeValue, type Item, type ItemKey } from './values/attribute-value.ts';
 import {
@@ -36,8 +37,26 @@ export class LocalTableEngine implements TableEngine {
   }
 
   async getItem(key: ItemKey, _options: ReadOptions): Promise<Item | undefined> {
+    return this.readItemNow(key);
+  }
+
+  /** The replicated engine's durable state, in the same SQLite file (and transactions) as the items. */
+  journal(): ReplicationJournal {
+    return new ReplicationJournal(this.#store, this.#tableId);
+  }
+
+  /** The item with this key, read synchronously (inside a replicated engine's transaction). */
+  readItemNow(key: ItemKey): Item | undefined {
     const text = this.#store.readItem(this.#tableId, this.#partitionBytes(key), this.#sortBytes(key));
     return text === undefined ? undefined : (JSON.parse(text) as Item);
+  }
+
+  /** Stores or removes one item synchronously, without a transaction of its own (the caller's is used). */
+  writeItemNow(key: ItemKey, item: Item | undefined): void {
+    const partitionKey = this.#partitionBytes(key);
+    const sortKey = this.#sortBytes(key);
+    if (item === undefined) this.#store.deleteItem(this.#tableId, partitionKey, sortKey);
+    else this.#store.writeItem(this.#tableId, partitionKey, sortKey, JSON.stringify(item));
   }
 
   async mutateItem(key: ItemKey, decide: MutationDecider): Promise<MutationResult> {

@@ -3,15 +3,19 @@
  * makes sure the tables of the data classes placed here exist, reports its ports to the supervisor and
  * serves until told to stop (or killed, which is the point of running it as a process).
  */
+import { createAuditTrail, auditEvents, recordDenial } from '../../core/residency/residency-audit.ts';
+import { decideResidency, requireResidency } from '../../core/residency/residency-decision.ts';
+import { createResidencyPolicy } from '../../core/residency/residency-policy.ts';
 import { startDataNode } from '../data/data-node-server.ts';
-import type { LocalTableEngine } from '../data/local-table-engine.ts';
-import type { TableEngine, TableSchema } from '../data/table-engine.ts';
-import { MultiWriterTableEngine } from '../replication/multi-writer-table-engine.ts';
+import { ControlCommandError, type ControlCommand, type ReplicatedTableEngine } from '../replication/replicated-table-engine.ts';
 import { PeerClient, startPeerServer, type PeerEnvelope } from '../replication/peer-transport.ts';
-import { isSupervisorMessage, type RegionStartOptions, type RegionToSupervisor } from './region-messages.ts';
+import { isSupervisorMessage, type RegionStartOptions, type RegionTable, type RegionToSupervisor } from './region-messages.ts';
+import { createEngineFactory } from './table-engines.ts';
 
 /** Replicated tables ship and acknowledge on this period (the simulator's replicas tick at the same rate). */
 const REPLICATION_TICK_MS = 50;
+/** Residency denials kept for the metrics endpoint. */
+const AUDIT_EVENTS_MAX = 1000;
 
 function send(message: RegionToSupervisor): void {
   process.send?.(message);
@@ -42,36 +46,73 @@ async function ensureTable(url: string, table: string): Promise<void> {
   if (!created.ok) throw new Error(`cannot create table ${table}: ${await created.text()}`);
 }
 
+/**
+ * Residency on every path of the process: a request for a zone-bound class outside its zone is answered
+ * AccessDeniedException (tableGuard), and no replication message of such a class is sent to, or taken
+ * from, a region outside the zone. Every denial is kept in the audit trail.
+ */
+function residencyGuards(options: RegionStartOptions) {
+  const policy = createResidencyPolicy(options.residency);
+  const trail = createAuditTrail(AUDIT_EVENTS_MAX);
+  const classes = new Set(options.residency.map((rule) => rule.dataClass));
+  const mayReplicate = (dataClass: string, region: string, sourceRegion: string): boolean => {
+    const decision = decideResidency(policy, { action: 'replicate', dataClass, region, sourceRegion }, Date.now());
+    if (!decision.allowed) recordDenial(trail, decision.audit);
+    return decision.allowed;
+  };
+  return {
+    trail,
+    tableGuard: (tableName: string, action: 'store' | 'serve') => {
+      // Tables that are not a data class (a user's own) are not bound to a zone.
+      if (classes.has(tableName)) requireResidency(policy, { action, dataClass: tableName, region: options.region }, Date.now(), trail);
+    },
+    mayReplicate,
+    report: () => ({ denied: trail.denied, recent: auditEvents(trail).slice(-20) }),
+  };
+}
+
 async function main(): Promise<void> {
   const options = JSON.parse(process.env.MERIDIAN_REGION_OPTIONS ?? '{}') as RegionStartOptions;
-  const peerClient = new PeerClient();
-  const replicated = new Map<string, MultiWriterTableEngine>();
-  const outgoing = new Map<string, PeerEnvelope[]>();
-  const engineFor = (schema: TableSchema, local: LocalTableEngine): TableEngine => {
-    const table = options.tables.find((candidate) => candidate.name === schema.tableName);
-    if (!table || table.replication !== 'multi-writer') return local;
-    const engine = new MultiWriterTableEngine(local, options.region, table.replicas, (to, message) => {
-      const batch = outgoing.get(to) ?? [];
-      batch.push({ table: table.name, from: options.region, message });
-      outgoing.set(to, batch);
-    });
-    replicated.set(table.name, engine);
-    return engine;
+  const residency = residencyGuards(options);
+  const peerClient = new PeerClient((toRegion, localPort, tag) => send({ kind: 'tag-connection', toRegion, localPort, tag }));
+  const replicated = new Map<string, ReplicatedTableEngine>();
+  const tablesByName = new Map(options.tables.map((table) => [table.name, table]));
+  /** Per destination region and table, the messages of the next batch. */
+  const outgoing = new Map<string, Map<string, PeerEnvelope[]>>();
+  const outboxFor = (table: RegionTable) => (to: string, message: unknown) => {
+    if (!residency.mayReplicate(table.dataClass, to, options.region)) return;
+    const byTable = outgoing.get(to) ?? new Map<string, PeerEnvelope[]>();
+    outgoing.set(to, byTable);
+    const batch = byTable.get(table.name) ?? [];
+    batch.push({ table: table.name, from: options.region, message });
+    byTable.set(table.name, batch);
   };
-  const node = await startDataNode({ dbPath: options.dbPath, host: '127.0.0.1', port: 0, region: options.region, engineFor });
+  const engineFor = createEngineFactory(options.region, options.tables, replicated, outboxFor);
+  const node = await startDataNode({ dbPath: options.dbPath, host: '127.0.0.1', port: 0, region: options.region, engineFor, tableGuard: residency.tableGuard });
   for (const table of options.tables) await ensureTable(node.url, table.name);
   // Replication between regions arrives here through the WAN links and goes to the table's engine.
-  const peerServer = await startPeerServer(
-    (envelopes) => {
-      for (const envelope of envelopes) void replicated.get(envelope.table)?.receive(envelope.from, envelope.message);
+  const peerServer = await startPeerServer({
+    onMessages: (envelopes) => {
+      for (const envelope of envelopes) {
+        const table = tablesByName.get(envelope.table);
+        if (table === undefined || !residency.mayReplicate(table.dataClass, options.region, envelope.from)) continue;
+        void replicated.get(envelope.table)?.receive(envelope.from, envelope.message).catch((error: unknown) => console.error(`replication of ${envelope.table} from ${envelope.from}:`, error));
+      }
     },
-    () => ({ region: options.region, replicationLagMs: Object.fromEntries([...replicated].map(([table, engine]) => [table, engine.lagReport()])) }),
-  );
+    metrics: () => ({
+      region: options.region,
+      tables: Object.fromEntries([...replicated].map(([name, engine]) => [name, engine.metrics()])),
+      replicationLagMs: Object.fromEntries([...replicated].map(([name, engine]) => [name, engine.metrics().replicationLagMs ?? {}])),
+      residency: residency.report(),
+      peerSendFailures: peerClient.failures,
+    }),
+    control: (body) => control(replicated, body),
+  });
   const ticker = setInterval(() => {
     for (const engine of replicated.values()) engine.tick();
-    for (const [to, batch] of outgoing) {
+    for (const [to, byTable] of outgoing) {
       outgoing.delete(to);
-      void peerClient.send(to, batch);
+      for (const [table, batch] of byTable) void peerClient.send(to, table, batch);
     }
   }, REPLICATION_TICK_MS);
   process.on('message', (message: unknown) => {
@@ -88,6 +129,20 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown());
   process.on('disconnect', () => void shutdown());
   send({ kind: 'ready', region: options.region, dataPort: node.port, replicationPort: peerServer.port, pid: process.pid });
+}
+
+/** A control command for one table: `{ table, command }`. */
+async function control(replicated: ReadonlyMap<string, ReplicatedTableEngine>, body: unknown): Promise<readonly [number, unknown]> {
+  const { table, command } = (body ?? {}) as { table?: unknown; command?: ControlCommand };
+  const engine = typeof table === 'string' ? replicated.get(table) : undefined;
+  if (engine === undefined) return [404, { error: `no replicated table ${JSON.stringify(table)} in this region` }];
+  if (engine.control === undefined || typeof command?.kind !== 'string') return [400, { error: `table ${table} (${engine.mode}) takes no control command ${JSON.stringify(command?.kind)}` }];
+  try {
+    return [200, await engine.control(command)];
+  } catch (error) {
+    if (error instanceof ControlCommandError) return [409, { error: error.message }];
+    throw error;
+  }
 }
 
 main().catch((error: unknown) => {

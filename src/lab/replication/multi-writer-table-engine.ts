@@ -1,21 +1,15 @@
-import { createMultiWriterReplica, stepMultiWriter, type MultiWriterMessage, type MultiWriterReplica } from '../../core/replication/multi-writer-replica.ts';
+import { stepMultiWriter, createMultiWriterReplica, type MultiWriterEntry, type MultiWriterMessage, type MultiWriterReplica } from '../../core/replication/multi-writer-replica.ts';
+import { restoreMultiWriterReplica } from '../../core/replication/multi-writer-restore.ts';
 import type { LocalTableEngine } from '../data/local-table-engine.ts';
-import type { ItemPage, MutationDecider, MutationResult, QueryRequest, ReadOptions, ScanRequest, TableEngine, TableSchema } from '../data/table-engine.ts';
+import type { ReplicationJournal } from '../data/storage/replication-journal.ts';
+import type { ItemPage, MutationDecider, MutationResult, QueryRequest, ReadOptions, ScanRequest, TableSchema } from '../data/table-engine.ts';
 import type { Item, ItemKey } from '../data/values/attribute-value.ts';
 import { createLatencyHistogram, type LatencyHistogram } from '../../report/latency-histogram.ts';
+import { canonicalKey, ReplicationRefusal, SerialQueue, type Outbox, type ReplicatedTableEngine } from './replicated-table-engine.ts';
 
-/** Where a replication message goes: the transport batches and ships it through the WAN link. */
-export type Outbox = (toRegion: string, message: unknown) => void;
-
-/** The unavailable answer DynamoDB gives when a write cannot be taken now. */
-class ReplicationUnavailableError extends Error {
-  readonly awsType = 'InternalServerError';
-  readonly httpStatus = 500;
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReplicationUnavailableError';
-  }
-}
+/** Journal state names. */
+const APPLIED_SEQS = 'appliedSeqs';
+const TRUNCATED_SEQ = 'truncatedSeq';
 
 /**
  * A table replicated like a DynamoDB global table in multi-Region eventual consistency: writes are taken
@@ -24,14 +18,21 @@ class ReplicationUnavailableError extends Error {
  * code the simulator runs. Items live in the region's SQLite table (the local engine); this shell keeps
  * the two in step and feeds the replica real time, the network and ticks.
  *
- * Not yet durable across a crash of the region process: the replica's log and cursors live in memory,
- * so writes acknowledged but not yet shipped when the process dies stay local (see the issue note).
+ * Durable across `kill -9`: a write commits the item, its log entry and its replication metadata in one
+ * SQLite transaction before it is acknowledged; a received batch commits the winning items and the
+ * per-origin applied positions before it is acknowledged to its sender. After a restart the replica is
+ * rebuilt from the journal (core/replication/multi-writer-restore.ts) and resends what its peers had not
+ * acknowledged; they recognise what they already applied, so nothing is applied twice.
  */
-export class MultiWriterTableEngine implements TableEngine {
+export class MultiWriterTableEngine implements ReplicatedTableEngine {
+  readonly mode = 'multi-writer';
   private readonly replica: MultiWriterReplica;
-  /** Mutations run one at a time, so nothing lands between a read of the item and its write. */
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly journal: ReplicationJournal;
+  /** Mutations and deliveries run one at a time, so nothing lands between a read of the item and its write. */
+  private readonly queue = new SerialQueue();
   private nextRequestId = 1;
+  private readonly lagByOrigin = new Map<string, LatencyHistogram>();
+  private readonly restoredFromJournal: boolean;
 
   constructor(
     private readonly local: LocalTableEngine,
@@ -40,7 +41,15 @@ export class MultiWriterTableEngine implements TableEngine {
     private readonly outbox: Outbox,
     private readonly nowMs: () => number = Date.now,
   ) {
-    this.replica = createMultiWriterReplica({ region, regions });
+    this.journal = local.journal();
+    const options = { region, regions };
+    const truncatedSeq = this.journal.readState<number>(TRUNCATED_SEQ);
+    const log = this.journal.readLog<MultiWriterEntry>();
+    const items = this.journal.readItemMetas<MultiWriterEntry>();
+    this.restoredFromJournal = truncatedSeq !== undefined || log.length > 0 || items.length > 0;
+    this.replica = this.restoredFromJournal
+      ? restoreMultiWriterReplica(options, { items, log, truncatedSeq: truncatedSeq ?? 0, appliedSeqs: this.journal.readState<Record<string, number>>(APPLIED_SEQS) ?? {} })
+      : createMultiWriterReplica(options);
   }
 
   get schema(): TableSchema {
@@ -60,21 +69,32 @@ export class MultiWriterTableEngine implements TableEngine {
   }
 
   mutateItem(key: ItemKey, decide: MutationDecider): Promise<MutationResult> {
-    const run = this.tail.then(() => this.mutateNow(key, decide));
-    this.tail = run.catch(() => undefined);
-    return run;
+    return this.queue.run(() => this.mutateNow(key, decide));
   }
 
-  private async mutateNow(key: ItemKey, decide: MutationDecider): Promise<MutationResult> {
-    const current = await this.local.getItem(key, { consistentRead: true });
-    const decision = decide(current);
-    if (decision.kind === 'reject') throw decision.error;
-    const value = decision.kind === 'put' ? JSON.stringify(decision.item) : null;
-    const event = { kind: 'write', requestId: this.nextRequestId++, key: canonicalKey(key), value, dataClass: this.schema.tableName } as const;
-    const reply = stepMultiWriter(this.replica, event, this.nowMs()).effects.find((effect) => effect.kind === 'reply');
-    if (!reply || reply.kind !== 'reply' || !reply.reply.ok) throw new ReplicationUnavailableError('the replication log is full: writes wait until the other regions catch up');
-    await this.local.mutateItem(key, () => decision);
-    return { oldItem: current, newItem: decision.kind === 'put' ? decision.item : undefined };
+  /**
+   * Decides, steps the replica and commits item, log entry and metadata in one transaction. A SQLite
+   * failure after the replica took the write would leave memory ahead of disk: it propagates as an
+   * internal error and the region should be restarted (it then recovers from the journal).
+   */
+  private mutateNow(key: ItemKey, decide: MutationDecider): MutationResult {
+    return this.journal.atomically(() => {
+      const current = this.local.readItemNow(key);
+      const decision = decide(current);
+      if (decision.kind === 'reject') throw decision.error;
+      const itemKey = canonicalKey(key);
+      const value = decision.kind === 'put' ? JSON.stringify(decision.item) : null;
+      const event = { kind: 'write', requestId: this.nextRequestId++, key: itemKey, value, dataClass: this.schema.tableName } as const;
+      const reply = stepMultiWriter(this.replica, event, this.nowMs()).effects.find((effect) => effect.kind === 'reply');
+      if (!reply || reply.kind !== 'reply' || !reply.reply.ok) {
+        throw new ReplicationRefusal('ThrottlingException', 400, 'the replication log is full: writes wait until the other regions catch up', true);
+      }
+      const entry = this.replica.items.get(itemKey)!;
+      this.local.writeItemNow(key, decision.kind === 'put' ? decision.item : undefined);
+      this.journal.appendLog(entry.seq, entry);
+      this.journal.writeItemMeta(itemKey, entry);
+      return { oldItem: current, newItem: decision.kind === 'put' ? decision.item : undefined };
+    });
   }
 
   /** Ships what the other replicas lack; called on a timer by the region process. */
@@ -84,31 +104,41 @@ export class MultiWriterTableEngine implements TableEngine {
     }
   }
 
-  /** A message from another replica: merge, write the winners to SQLite, acknowledge. */
+  /** A message from another replica: merge, commit the winners, then acknowledge. */
   receive(from: string, message: unknown): Promise<void> {
-    const run = this.tail.then(() => this.receiveNow(from, message));
-    this.tail = run.catch(() => undefined);
-    return run;
+    return this.queue.run(() => this.receiveNow(from, message as MultiWriterMessage));
   }
 
-  private async receiveNow(from: string, message: unknown): Promise<void> {
-    const typed = message as MultiWriterMessage;
-    const effects = stepMultiWriter(this.replica, { kind: 'receive', from, message: typed }, this.nowMs()).effects;
-    if (typed.kind === 'replicate') {
-      // Lag of each entry: from its write at the origin (HLC wall clock, the same machine clock here) to now.
-      const appliedAtMs = this.nowMs();
-      for (const entry of typed.entries) this.lag(from).record(Math.max(0, appliedAtMs - entry.timestamp.wallMs));
-      for (const key of new Set(typed.entries.map((entry) => entry.key))) {
-        const winner = this.replica.items.get(key);
-        const itemKey = JSON.parse(key) as ItemKey;
-        if (winner?.value === null || winner === undefined) await this.local.mutateItem(itemKey, () => ({ kind: 'delete' }));
-        else await this.local.mutateItem(itemKey, () => ({ kind: 'put', item: JSON.parse(winner.value!) as Item }));
+  private receiveNow(from: string, message: MultiWriterMessage): void {
+    if (!this.replica.streams.has(from)) return;
+    const truncatedBefore = this.replica.log.truncatedSeq;
+    const effects = this.journal.atomically(() => {
+      const stepped = stepMultiWriter(this.replica, { kind: 'receive', from, message }, this.nowMs()).effects;
+      if (message.kind === 'replicate') this.commitApplied(from, message.entries);
+      const truncatedSeq = this.replica.log.truncatedSeq;
+      if (truncatedSeq > truncatedBefore) {
+        this.journal.truncateLogThrough(truncatedSeq);
+        this.journal.writeState(TRUNCATED_SEQ, truncatedSeq);
       }
-    }
+      return stepped;
+    });
     for (const effect of effects) if (effect.kind === 'send') this.outbox(effect.to, effect.message);
   }
 
-  private readonly lagByOrigin = new Map<string, LatencyHistogram>();
+  /** Writes the winning version of every item a batch touched, and the origin's applied position. */
+  private commitApplied(from: string, entries: readonly MultiWriterEntry[]): void {
+    const appliedAtMs = this.nowMs();
+    // Lag of each entry: from its write at the origin (HLC wall clock, the same machine clock here) to now.
+    for (const entry of entries) this.lag(from).record(Math.max(0, appliedAtMs - entry.timestamp.wallMs));
+    for (const itemKey of new Set(entries.map((entry) => entry.key))) {
+      const winner = this.replica.items.get(itemKey);
+      if (winner === undefined) continue;
+      const key = JSON.parse(itemKey) as ItemKey;
+      this.local.writeItemNow(key, winner.value === null ? undefined : (JSON.parse(winner.value) as Item));
+      this.journal.writeItemMeta(itemKey, winner);
+    }
+    this.journal.writeState(APPLIED_SEQS, Object.fromEntries(this.replica.regions.map((region, index) => [region, this.replica.appliedSeqs[index]!])));
+  }
 
   private lag(origin: string): LatencyHistogram {
     let histogram = this.lagByOrigin.get(origin);
@@ -123,13 +153,21 @@ export class MultiWriterTableEngine implements TableEngine {
     );
   }
 
+  metrics(): Record<string, unknown> {
+    const { stats, log } = this.replica;
+    return {
+      mode: this.mode,
+      restoredFromJournal: this.restoredFromJournal,
+      lastSeq: log.lastSeq,
+      acknowledgedByPeers: Object.fromEntries([...log.cursors].map(([peer, cursor]) => [peer, cursor.ackedSeq])),
+      applied: Object.fromEntries(this.replica.regions.flatMap((region, index) => (region === this.region ? [] : [[region, this.replica.appliedSeqs[index]!]]))),
+      stats: { ...stats },
+      replicationLagMs: this.lagReport(),
+    };
+  }
+
   /** Conflicts this replica resolved by last writer wins (its own writes that lost). */
   get conflictsResolved(): number {
     return this.replica.stats.conflictsResolved;
   }
-}
-
-/** The item key as one string in the schema's attribute order, so every region names an item the same way. */
-export function canonicalKey(key: ItemKey): string {
-  return JSON.stringify(Object.fromEntries(Object.keys(key).sort().map((name) => [name, key[name]])));
 }

@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent, request } from 'undici';
+import { Agent, buildConnector, request } from 'undici';
 
 /**
  * Replication messages between region processes: one HTTP POST per batch of messages, on keep-alive
@@ -16,6 +16,8 @@ export interface PeerEnvelope {
 
 /** A batch larger than this is refused: a bound, far above what the engines send. */
 const BATCH_BYTES_MAX = 32 * 1024 * 1024;
+/** Control commands are a few fields. */
+const CONTROL_BYTES_MAX = 64 * 1024;
 /** A peer that does not answer in this long is treated as unreachable for this batch. */
 const SEND_TIMEOUT_MS = 10_000;
 
@@ -24,10 +26,32 @@ export interface PeerServer {
   close(): Promise<void>;
 }
 
-export async function startPeerServer(onMessages: (envelopes: readonly PeerEnvelope[]) => void, metrics: () => unknown = () => ({}), port = 0): Promise<PeerServer> {
+export interface PeerServerHandlers {
+  /** Replication messages from a peer region (through a WAN link). */
+  readonly onMessages: (envelopes: readonly PeerEnvelope[]) => void;
+  /** GET /metrics: the region's replication figures. */
+  readonly metrics: () => unknown;
+  /**
+   * POST /control: a control-plane command from the supervisor (on loopback, not through a link).
+   * Resolves to [status, body].
+   */
+  readonly control: (body: unknown) => Promise<readonly [number, unknown]>;
+}
+
+export async function startPeerServer(handlers: PeerServerHandlers, port = 0): Promise<PeerServer> {
   const server: Server = createServer((incoming, response) => {
     if (incoming.method === 'GET' && incoming.url === '/metrics') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(metrics())}\n`);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(handlers.metrics())}\n`);
+      return;
+    }
+    if (incoming.method === 'POST' && incoming.url === '/control') {
+      readJson(incoming, (body) =>
+        handlers.control(body).then(
+          ([status, answer]) => response.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(answer)}\n`),
+          (error: unknown) => response.writeHead(500, { 'content-type': 'application/json' }).end(`${JSON.stringify({ error: String(error) })}\n`),
+        ),
+        () => response.writeHead(400).end(),
+      );
       return;
     }
     if (incoming.method !== 'POST' || incoming.url !== '/replicate') {
@@ -51,7 +75,7 @@ export async function startPeerServer(onMessages: (envelopes: readonly PeerEnvel
         return;
       }
       response.writeHead(204).end();
-      onMessages(envelopes);
+      handlers.onMessages(envelopes);
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -64,24 +88,55 @@ export async function startPeerServer(onMessages: (envelopes: readonly PeerEnvel
   };
 }
 
-/** Sends batches to peers by region; a failed send is dropped (the engines resend from their logs). */
+/** Reads a small JSON body (a control command). */
+function readJson(incoming: IncomingMessage, onBody: (body: unknown) => void, onBad: () => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  incoming.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > CONTROL_BYTES_MAX) incoming.destroy();
+    else chunks.push(chunk);
+  });
+  incoming.on('end', () => {
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      return onBad();
+    }
+    onBody(body);
+  });
+}
+
+/** Told the local port of every new connection to a peer that carries one table: the link tags it. */
+export type ConnectionTagger = (toRegion: string, localPort: number, table: string) => void;
+
+/**
+ * Sends batches to peers by region; a failed send is dropped (the engines resend from their logs).
+ * Each table has its own connections to each peer, and each new connection is reported to the tagger,
+ * so that the link between the two regions counts every byte of a table under the table's name (the
+ * residency check and the transfer cost per data class read those counters).
+ */
 export class PeerClient {
-  private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
+  private readonly agents = new Map<string, Agent>();
   private peers = new Map<string, string>();
   /** Sends that failed (unreachable peer, partition, timeout), for the region's metrics. */
   failures = 0;
+
+  constructor(private readonly tagger: ConnectionTagger = () => {}) {}
 
   setPeers(peers: Readonly<Record<string, string>>): void {
     this.peers = new Map(Object.entries(peers));
   }
 
-  async send(region: string, envelopes: readonly PeerEnvelope[]): Promise<boolean> {
+  /** Sends one table's envelopes to a peer. */
+  async send(region: string, table: string, envelopes: readonly PeerEnvelope[]): Promise<boolean> {
     const base = this.peers.get(region);
     if (!base || envelopes.length === 0) return false;
     try {
       const response = await request(`${base}/replicate`, {
         method: 'POST',
-        dispatcher: this.agent,
+        dispatcher: this.agentFor(region, table),
         body: JSON.stringify(envelopes),
         headers: { 'content-type': 'application/json' },
         headersTimeout: SEND_TIMEOUT_MS,
@@ -95,7 +150,26 @@ export class PeerClient {
     }
   }
 
+  private agentFor(region: string, table: string): Agent {
+    const name = `${region}\u0000${table}`;
+    let agent = this.agents.get(name);
+    if (agent === undefined) {
+      const connector = buildConnector({});
+      agent = new Agent({
+        keepAliveTimeout: 30_000,
+        connections: 2,
+        connect: (options, callback) =>
+          connector(options, (error, socket) => {
+            if (error === null && socket.localPort !== undefined) this.tagger(region, socket.localPort, table);
+            callback(error, socket as never);
+          }),
+      });
+      this.agents.set(name, agent);
+    }
+    return agent;
+  }
+
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.allSettled([...this.agents.values()].map((agent) => agent.close()));
   }
 }

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Architecture } from '../../advise/architecture.ts';
 import type { ResolvedSpec } from '../../spec/resolved-spec.ts';
+import type { DataPlacement } from '../../advise/architecture.ts';
+import type { ResidencyRule } from '../../core/residency/residency-policy.ts';
 import type { RegionTable } from '../region/region-messages.ts';
 import { RegionProcess, type RegionEndpoints } from './region-process.ts';
 import { WanMesh } from './wan-mesh.ts';
@@ -32,19 +34,41 @@ export class UnknownRegionError extends Error {
   }
 }
 
+/** How a placed data class replicates in the lab: the mode of its engine and the mode's parameters. */
+export function tableOf(placement: DataPlacement): Omit<RegionTable, 'name' | 'dataClass'> {
+  const replicas = placement.replicas;
+  if (placement.engine === 'dynamodb-mrsc') {
+    const members = placement.witness === undefined ? replicas : [...replicas, placement.witness];
+    return { replication: 'strong', replicas: members, ...(placement.witness === undefined ? {} : { witness: placement.witness }) };
+  }
+  if (replicas.length <= 1) return { replication: 'local', replicas };
+  if (placement.engine === 'aurora-global-database' || placement.writer !== undefined) {
+    return { replication: 'single-writer', replicas, primaryRegion: placement.writer ?? replicas[0]! };
+  }
+  return { replication: 'multi-writer', replicas };
+}
+
 /** Regions the architecture runs in, and the data-class tables each holds (residency decides). */
 export function labRegions(architecture: Architecture): Map<string, RegionTable[]> {
   const regions = new Map<string, RegionTable[]>();
   for (const region of [...architecture.servingRegions, ...architecture.standbyRegions]) regions.set(region, []);
   for (const placement of architecture.placements) {
-    for (const region of placement.replicas) {
+    const table = { name: placement.dataClass, dataClass: placement.dataClass, ...tableOf(placement) };
+    for (const region of table.replicas) {
       if (!regions.has(region)) regions.set(region, []);
-      // Multi-writer global tables replicate today; the single-writer and strong engines come next (issue 4).
-      const replication = placement.engine === 'dynamodb-global-table' && placement.replicas.length > 1 ? 'multi-writer' : 'local';
-      regions.get(region)!.push({ name: placement.dataClass, dataClass: placement.dataClass, replication, replicas: placement.replicas });
+      regions.get(region)!.push(table);
     }
   }
   return regions;
+}
+
+/** Where each data class of the spec may live, for the region processes' residency guards. */
+export function residencyRules(spec: ResolvedSpec): ResidencyRule[] {
+  return spec.data.map((dataClass) => ({
+    dataClass: dataClass.name,
+    zone: dataClass.residency,
+    regions: dataClass.residency === undefined ? [] : [...(spec.zones[dataClass.residency] ?? [])],
+  }));
 }
 
 /** Starts one process per region; if any fails to start, stops the others and rethrows. */
@@ -52,9 +76,12 @@ export async function startLab(spec: ResolvedSpec, architecture: Architecture, o
   mkdirSync(options.dataDir, { recursive: true });
   const processes = new Map<string, RegionProcess>();
   for (const [region, tables] of labRegions(architecture)) {
-    processes.set(region, new RegionProcess({ region, dbPath: join(options.dataDir, `${region}.sqlite`), tables }, options.log));
+    processes.set(region, new RegionProcess({ region, dbPath: join(options.dataDir, `${region}.sqlite`), tables, residency: residencyRules(spec) }, options.log));
   }
   const wan = new WanMesh(processes);
+  for (const process of processes.values()) {
+    process.onTagConnection = (toRegion, localPort, tag) => wan.tagConnection(process.region, toRegion, localPort, tag);
+  }
   try {
     await Promise.all([...processes.values()].map((process) => process.start()));
     for (const region of processes.keys()) await wan.connectInto(region);

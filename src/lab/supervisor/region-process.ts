@@ -35,6 +35,8 @@ export class RegionProcess {
   private endpoints: RegionEndpoints | undefined;
   /** Called when the process exits without being asked to. */
   onUnexpectedExit: ((region: string, code: number | null, signal: string | null) => void) | undefined;
+  /** Called when the process asks for one of its connections to a peer to be counted under a tag on the link. */
+  onTagConnection: ((toRegion: string, localPort: number, tag: string) => void) | undefined;
   private stopping = false;
 
   constructor(
@@ -76,6 +78,7 @@ export class RegionProcess {
       child.on('message', (message: unknown) => {
         if (!isRegionMessage(message)) return;
         const typed = message as RegionToSupervisor;
+        if (typed.kind === 'tag-connection') return this.onTagConnection?.(typed.toRegion, typed.localPort, typed.tag);
         if (typed.kind === 'failed') return fail(typed.message);
         clearTimeout(timer);
         this.endpoints = { region: typed.region, dataPort: typed.dataPort, replicationPort: typed.replicationPort, pid: typed.pid };

@@ -36,6 +36,17 @@ export class WanMesh {
     }
   }
 
+  /** Counts a connection of `source` to `target` under `tag` on their link (ignored when the link is gone). */
+  tagConnection(source: string, target: string, localPort: number, tag: string): void {
+    const name = linkName(source, target);
+    if (!this.registry.has(name)) return;
+    try {
+      this.registry.get(name).tagConnection({ localPort }, tag);
+    } catch {
+      // A connection tagged twice or too many tags: the bytes stay counted in the link's totals.
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled(this.registry.list().map((link) => this.registry.delete(link.name)));
   }

@@ -22,6 +22,12 @@ export interface StoredTableDescription {
  */
 export type EngineFactory = (table: TableSchema, local: LocalTableEngine) => TableEngine;
 
+/**
+ * Asked before a table is created, described or used: throws an AWS-shaped error (the region process
+ * throws core/residency's ResidencyViolation, AccessDeniedException) when this node may not hold or serve it.
+ */
+export type TableGuard = (tableName: string, action: 'store' | 'serve') => void;
+
 export interface CatalogTable {
   readonly description: StoredTableDescription;
   readonly schema: TableSchema;
@@ -39,10 +45,12 @@ export class TableCatalog {
   readonly #store: SqliteStore;
   readonly #engineFor: EngineFactory;
   readonly #tables = new Map<string, CatalogTable>();
+  readonly #guard: TableGuard;
 
-  constructor(store: SqliteStore, engineFor: EngineFactory = (_table, local) => local) {
+  constructor(store: SqliteStore, engineFor: EngineFactory = (_table, local) => local, guard: TableGuard = () => {}) {
     this.#store = store;
     this.#engineFor = engineFor;
+    this.#guard = guard;
     for (const record of store.tables()) {
       this.#open(record.tableId, JSON.parse(record.descriptionJson) as StoredTableDescription);
     }
@@ -50,12 +58,14 @@ export class TableCatalog {
 
   /** The table, or ResourceNotFoundException in DynamoDB's words for data operations. */
   require(name: string): CatalogTable {
+    this.#guard(name, 'serve');
     const table = this.#tables.get(name);
     if (table === undefined) throw new ResourceNotFoundError('Requested resource not found');
     return table;
   }
 
   find(name: string): CatalogTable | undefined {
+    this.#guard(name, 'serve');
     return this.#tables.get(name);
   }
 
@@ -66,6 +76,7 @@ export class TableCatalog {
 
   /** Creates the table; undefined when one of that name exists. */
   create(description: StoredTableDescription): CatalogTable | undefined {
+    this.#guard(description.TableName, 'store');
     if (this.#tables.has(description.TableName)) return undefined;
     const tableId = this.#store.insertTable(description.TableName, JSON.stringify(description));
     if (tableId === undefined) return undefined;

@@ -49,6 +49,24 @@ const SCHEMA = `
     item TEXT NOT NULL,
     PRIMARY KEY (table_id, partition_key, sort_key)
   ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS replication_state (
+    table_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (table_id, name)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS replication_log (
+    table_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    entry TEXT NOT NULL,
+    PRIMARY KEY (table_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS replication_items (
+    table_id INTEGER NOT NULL,
+    item_key TEXT NOT NULL,
+    meta TEXT NOT NULL,
+    PRIMARY KEY (table_id, item_key)
+  ) WITHOUT ROWID;
 `;
 
 export class SqliteStore {
@@ -89,6 +107,7 @@ export class SqliteStore {
   deleteTable(tableId: number): void {
     this.inTransaction(() => {
       this.#statement('DELETE FROM items WHERE table_id = ?').run(tableId);
+      for (const table of ['replication_state', 'replication_log', 'replication_items']) this.#statement(`DELETE FROM ${table} WHERE table_id = ?`).run(tableId);
       this.#statement('DELETE FROM tables WHERE table_id = ?').run(tableId);
     });
   }
@@ -134,6 +153,42 @@ export class SqliteStore {
     const sql = 'SELECT item FROM items WHERE table_id = ? AND (partition_key, sort_key) > (?, ?) ORDER BY partition_key, sort_key LIMIT ?';
     const { partitionKey, sortKey } = range.after;
     return this.#statement(sql).pluck().iterate(range.tableId, partitionKey, sortKey, range.rowsMax) as IterableIterator<string>;
+  }
+
+  /** A replicated engine's own durable state (see replication-journal.ts): one named JSON value. */
+  readState(tableId: number, name: string): string | undefined {
+    return this.#statement('SELECT value FROM replication_state WHERE table_id = ? AND name = ?').pluck().get(tableId, name) as string | undefined;
+  }
+
+  writeState(tableId: number, name: string, valueJson: string): void {
+    this.#statement('INSERT OR REPLACE INTO replication_state (table_id, name, value) VALUES (?, ?, ?)').run(tableId, name, valueJson);
+  }
+
+  appendLogEntry(tableId: number, seq: number, entryJson: string): void {
+    this.#statement('INSERT OR REPLACE INTO replication_log (table_id, seq, entry) VALUES (?, ?, ?)').run(tableId, seq, entryJson);
+  }
+
+  /** Removes log entries with `low <= seq <= high`. */
+  deleteLogEntries(tableId: number, low: number, high: number): void {
+    this.#statement('DELETE FROM replication_log WHERE table_id = ? AND seq >= ? AND seq <= ?').run(tableId, low, high);
+  }
+
+  /** Log entries in sequence order, as [seq, entry JSON]. */
+  logEntries(tableId: number): IterableIterator<[number, string]> {
+    return this.#statement('SELECT seq, entry FROM replication_log WHERE table_id = ? ORDER BY seq').raw().iterate(tableId) as IterableIterator<[number, string]>;
+  }
+
+  writeItemMeta(tableId: number, itemKey: string, metaJson: string): void {
+    this.#statement('INSERT OR REPLACE INTO replication_items (table_id, item_key, meta) VALUES (?, ?, ?)').run(tableId, itemKey, metaJson);
+  }
+
+  deleteItemMeta(tableId: number, itemKey: string): void {
+    this.#statement('DELETE FROM replication_items WHERE table_id = ? AND item_key = ?').run(tableId, itemKey);
+  }
+
+  /** Every item's replication metadata, as [item key, meta JSON]. */
+  itemMetas(tableId: number): IterableIterator<[string, string]> {
+    return this.#statement('SELECT item_key, meta FROM replication_items WHERE table_id = ?').raw().iterate(tableId) as IterableIterator<[string, string]>;
   }
 
   close(): void {

@@ -1,0 +1,38 @@
+import type { Random } from '../../core/random.ts';
+import type { LocalTableEngine } from '../data/local-table-engine.ts';
+import type { TableEngine, TableSchema } from '../data/table-engine.ts';
+import { MultiWriterTableEngine } from '../replication/multi-writer-table-engine.ts';
+import type { Outbox, ReplicatedTableEngine } from '../replication/replicated-table-engine.ts';
+import type { RegionTable } from './region-messages.ts';
+
+/** The lab's elections draw their timeouts from here: a live lab is not replayed, only the simulator is. */
+const SYSTEM_RANDOM: Random = { nextFloat: () => Math.random() };
+
+/**
+ * The engine of each data-class table in a region process, chosen by the table's replication mode;
+ * every replicated engine is registered in `replicated` so that the process can tick it, deliver its
+ * messages and ask for its figures.
+ */
+export function createEngineFactory(region: string, tables: readonly RegionTable[], replicated: Map<string, ReplicatedTableEngine>, outboxFor: (table: RegionTable) => Outbox) {
+  return (schema: TableSchema, local: LocalTableEngine): TableEngine => {
+    const table = tables.find((candidate) => candidate.name === schema.tableName);
+    if (table === undefined || table.replication === 'local' || table.replication === 'single-writer' || table.replication === 'strong') return local;
+    const engine = replicatedEngine(region, table, local, outboxFor(table));
+    replicated.set(table.name, engine);
+    return engine;
+  };
+}
+
+function replicatedEngine(region: string, table: RegionTable, local: LocalTableEngine, outbox: Outbox): ReplicatedTableEngine {
+  switch (table.replication) {
+    case 'multi-writer':
+      return new MultiWriterTableEngine(local, region, table.replicas, outbox);
+    case 'single-writer':
+    case 'strong':
+      // Their engines are being built; until then these tables stay local to each region.
+      void SYSTEM_RANDOM;
+      throw new Error(`${table.replication} replication is not available yet`);
+    case 'local':
+      throw new Error('invariant violated: a local table has no replicated engine');
+  }
+}
