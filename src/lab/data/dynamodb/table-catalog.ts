@@ -57,8 +57,8 @@ export class TableCatalog {
   }
 
   /** The table, or ResourceNotFoundException in DynamoDB's words for data operations. */
-  require(name: string): CatalogTable {
-    this.#guard(name, 'serve');
+  require(name: string, action: 'store' | 'serve' = 'serve'): CatalogTable {
+    this.#guard(name, action);
     const table = this.#tables.get(name);
     if (table === undefined) throw new ResourceNotFoundError('Requested resource not found');
     return table;

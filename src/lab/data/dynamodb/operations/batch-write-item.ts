@@ -42,7 +42,7 @@ export const batchWriteItem = defineOperation({
     if (entries.length === 0) throw new ValidationError('The requestItems parameter is required for BatchWriteItem');
     const requestCount = entries.reduce((sum, [, requests]) => sum + requests.length, 0);
     if (requestCount > REQUESTS_MAX) throw new ValidationError('Too many items requested for the BatchWriteItem call');
-    const plans = entries.flatMap(([tableName, requests]) => planTable(context.catalog.require(tableName), requests));
+    const plans = entries.flatMap(([tableName, requests]) => planTable(context.catalog.require(tableName, 'store'), requests));
     for (const plan of plans) await plan.table.engine.mutateItem(plan.key, () => plan.decision);
     return { UnprocessedItems: {} };
   },

@@ -14,7 +14,7 @@ export const deleteItem = defineOperation({
     const expressions = new RequestExpressions(request);
     const condition = expressions.condition('ConditionExpression', request.ConditionExpression);
     expressions.assertAllUsed();
-    const table = context.catalog.require(request.TableName);
+    const table = context.catalog.require(request.TableName, 'store');
     const key = validateKey(request.Key, table.schema);
     const returnOld = request.ReturnValuesOnConditionCheckFailure === 'ALL_OLD';
     const result = await table.engine.mutateItem(key, (current) => decideConditionalWrite(current, condition, returnOld, () => ({ kind: 'delete' })));

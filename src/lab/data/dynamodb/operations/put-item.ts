@@ -17,7 +17,7 @@ export const putItem = defineOperation({
     const expressions = new RequestExpressions(request);
     const condition = expressions.condition('ConditionExpression', request.ConditionExpression);
     expressions.assertAllUsed();
-    const table = context.catalog.require(request.TableName);
+    const table = context.catalog.require(request.TableName, 'store');
     const item = validateItem(request.Item);
     validateItemKeyAttributes(item, table.schema);
     assertItemSize(item, 'put');

@@ -18,7 +18,7 @@ export const updateItem = defineOperation({
   name: 'UpdateItem',
   schema: z.object({ ...writeRequestMembers, Key: keyMember, UpdateExpression: z.string().optional() }),
   async run(request, context) {
-    const table = context.catalog.require(request.TableName);
+    const table = context.catalog.require(request.TableName, 'store');
     const expressions = new RequestExpressions(request);
     const actions = request.UpdateExpression === undefined ? undefined : expressions.update(request.UpdateExpression, table.schema);
     const condition = expressions.condition('ConditionExpression', request.ConditionExpression);
