@@ -7,6 +7,7 @@ import { registerRegions } from './regions-command.ts';
 import { registerSimulate } from './simulate-command.ts';
 import { registerUp } from './up-command.ts';
 import { registerRegion } from './region-command.ts';
+import { registerTable } from './table-command.ts';
 import { registerValidate } from './validate-command.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -36,6 +37,7 @@ export function buildProgram(context: CommandContext): Command {
   registerUp(program, context);
   registerRegion(program, context);
   registerRegions(program, context);
+  registerTable(program, context);
   const override = (command: Command) => {
     command.exitOverride().configureOutput({ writeOut: context.out, writeErr: context.err });
     command.commands.forEach(override);

@@ -4,7 +4,7 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from './cli-errors.ts';
 import type { CommandContext } from './command-context.ts';
 import { LAB_STATE_FILE } from './up-command.ts';
 
-function controlUrl(explicit: string | undefined): string {
+export function controlUrl(explicit: string | undefined): string {
   if (explicit) return explicit;
   try {
     return (JSON.parse(readFileSync(LAB_STATE_FILE, 'utf8')) as { controlUrl: string }).controlUrl;
@@ -13,22 +13,23 @@ function controlUrl(explicit: string | undefined): string {
   }
 }
 
-async function post(context: CommandContext, url: string): Promise<void> {
+/** Calls the lab's control API and prints its JSON answer; a refusal is a one-line error. */
+export async function callControl(context: CommandContext, url: string, method: 'GET' | 'POST' = 'POST', body?: unknown): Promise<void> {
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST' });
+    response = await fetch(url, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
   } catch {
     context.err(`meridian: cannot reach the lab's control API at ${url}: is \`meridian up\` still running?\n`);
     context.setExitCode(EXIT_FAILURE);
     return;
   }
-  const body = (await response.json()) as { error?: string };
+  const answer = (await response.json()) as { error?: string };
   if (!response.ok) {
-    context.err(`meridian: ${body.error ?? response.statusText}\n`);
+    context.err(`meridian: ${answer.error ?? response.statusText}\n`);
     context.setExitCode(response.status === 404 ? 2 : EXIT_FAILURE);
     return;
   }
-  context.out(`${JSON.stringify(body)}\n`);
+  context.out(`${JSON.stringify(answer)}\n`);
   context.setExitCode(EXIT_OK);
 }
 
@@ -41,7 +42,7 @@ export function registerRegion(program: Command, context: CommandContext): void 
       .argument('<region>', 'region code')
       .option('--control <url>', "the lab's control API (default: the running `meridian up`)")
       .action(async (name: string, options: { control?: string }) => {
-        await post(context, `${controlUrl(options.control)}/regions/${encodeURIComponent(name)}/${action}`);
+        await callControl(context, `${controlUrl(options.control)}/regions/${encodeURIComponent(name)}/${action}`);
       });
   }
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Lab } from './lab.ts';
 import { UnknownRegionError } from './lab.ts';
+import { failover, switchover, TableControlError, tableStatus } from './table-control.ts';
 
 /**
  * The lab's control API on loopback: which regions run where, and the regional failures an operator
@@ -37,6 +38,7 @@ async function route(lab: Lab, request: IncomingMessage, response: ServerRespons
     const metrics = await fetch(`http://127.0.0.1:${endpoints.replicationPort}/metrics`);
     return reply(response, 200, await metrics.json());
   }
+  if (parts[0] === 'tables' && parts.length >= 2) return tableRoute(lab, request, response, decodeURIComponent(parts[1]!), parts[2]);
   if (request.method === 'POST' && parts[0] === 'regions' && parts.length === 3) {
     const region = decodeURIComponent(parts[1]!);
     if (parts[2] === 'restart') return reply(response, 200, await lab.restartRegion(region));
@@ -45,13 +47,45 @@ async function route(lab: Lab, request: IncomingMessage, response: ServerRespons
       return reply(response, 200, { region, killed: true });
     }
   }
-  reply(response, 404, { error: `no route ${request.method} ${url.pathname} (try GET /regions, GET /regions/{region}/replication, POST /regions/{region}/restart, POST /regions/{region}/kill)` });
+  reply(response, 404, {
+    error: `no route ${request.method} ${url.pathname} (try GET /regions, GET /regions/{region}/replication, POST /regions/{region}/restart, POST /regions/{region}/kill, GET /tables/{table}, POST /tables/{table}/switchover {"target"}, POST /tables/{table}/failover {"target"?})`,
+  });
+}
+
+/** Single-writer tables: status of every member, switchover, failover. */
+async function tableRoute(lab: Lab, request: IncomingMessage, response: ServerResponse, table: string, action: string | undefined): Promise<void> {
+  if (request.method === 'GET' && action === undefined) return reply(response, 200, await tableStatus(lab, table));
+  if (request.method === 'POST' && (action === 'switchover' || action === 'failover')) {
+    const body = await readBody(request);
+    const target = (body as { target?: unknown }).target;
+    if (target !== undefined && typeof target !== 'string') return reply(response, 400, { error: `target must be a region name, got ${JSON.stringify(target)}` });
+    if (action === 'switchover' && target === undefined) return reply(response, 400, { error: 'a switchover needs a target region: {"target": "REGION"}' });
+    return reply(response, 200, action === 'switchover' ? await switchover(lab, table, target!) : await failover(lab, table, target));
+  }
+  reply(response, 404, { error: `no route ${request.method} /tables/${table}${action ? `/${action}` : ''}` });
+}
+
+/** A small JSON body; an empty body is {}. */
+async function readBody(request: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of request) {
+    text += String(chunk);
+    if (text.length > 64 * 1024) throw new TableControlError('request body too large', 400);
+  }
+  if (text.trim() === '') return {};
+  try {
+    const body = JSON.parse(text) as unknown;
+    if (typeof body === 'object' && body !== null) return body;
+  } catch {
+    // Answered below.
+  }
+  throw new TableControlError(`the body must be a JSON object, got ${JSON.stringify(text.slice(0, 80))}`, 400);
 }
 
 export async function startControlServer(lab: Lab, port = 0): Promise<ControlServer> {
   const server: Server = createServer((request, response) => {
     route(lab, request, response).catch((error: unknown) => {
-      const status = error instanceof UnknownRegionError ? 404 : 500;
+      const status = error instanceof UnknownRegionError ? 404 : error instanceof TableControlError ? error.status : 500;
       reply(response, status, { error: error instanceof Error ? error.message : String(error) });
     });
   });
