@@ -3,6 +3,7 @@ import type { LocalTableEngine } from '../data/local-table-engine.ts';
 import type { TableEngine, TableSchema } from '../data/table-engine.ts';
 import { MultiWriterTableEngine } from '../replication/multi-writer-table-engine.ts';
 import type { Outbox, ReplicatedTableEngine } from '../replication/replicated-table-engine.ts';
+import { SingleWriterTableEngine } from '../replication/single-writer-table-engine.ts';
 import type { RegionTable } from './region-messages.ts';
 
 /** The lab's elections draw their timeouts from here: a live lab is not replayed, only the simulator is. */
@@ -16,7 +17,7 @@ const SYSTEM_RANDOM: Random = { nextFloat: () => Math.random() };
 export function createEngineFactory(region: string, tables: readonly RegionTable[], replicated: Map<string, ReplicatedTableEngine>, outboxFor: (table: RegionTable) => Outbox) {
   return (schema: TableSchema, local: LocalTableEngine): TableEngine => {
     const table = tables.find((candidate) => candidate.name === schema.tableName);
-    if (table === undefined || table.replication === 'local' || table.replication === 'single-writer' || table.replication === 'strong') return local;
+    if (table === undefined || table.replication === 'local' || table.replication === 'strong') return local;
     const engine = replicatedEngine(region, table, local, outboxFor(table));
     replicated.set(table.name, engine);
     return engine;
@@ -28,6 +29,7 @@ function replicatedEngine(region: string, table: RegionTable, local: LocalTableE
     case 'multi-writer':
       return new MultiWriterTableEngine(local, region, table.replicas, outbox);
     case 'single-writer':
+      return new SingleWriterTableEngine(local, { region, regions: table.replicas, primaryRegion: table.primaryRegion ?? table.replicas[0]! }, outbox);
     case 'strong':
       // Their engines are being built; until then these tables stay local to each region.
       void SYSTEM_RANDOM;
