@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pc from 'picocolors';
 import { startControlServer } from '../lab/supervisor/control-server.ts';
-import { startLab } from '../lab/supervisor/lab.ts';
+import { startLab, tableOf } from '../lab/supervisor/lab.ts';
 import { startControlApi } from '../lab/wan/control-api.ts';
 import { textTable } from '../report/text-table.ts';
 import { EXIT_OK } from './cli-errors.ts';
@@ -46,9 +46,15 @@ export function registerUp(program: Command, context: CommandContext): void {
       }
       const rows = lab.endpoints().map((endpoint) => [endpoint.region, `http://127.0.0.1:${endpoint.dataPort}`, String(endpoint.pid), lab.architecture.placements.filter((p) => p.replicas.includes(endpoint.region)).map((p) => p.dataClass).join(', ')]);
       context.out(`${textTable(['region', 'DynamoDB endpoint', 'pid', 'tables'], rows, { align: ['left', 'left', 'right', 'left'] })}\n`);
+      const tables = lab.architecture.placements.map((placement) => {
+        const table = tableOf(placement);
+        const roles = table.replicas.map((region) => (region === table.primaryRegion ? `${region} (writer)` : region === table.witness ? `${region} (witness)` : region));
+        return [placement.dataClass, table.replication, roles.join(', '), placement.residencyZone ?? '-'];
+      });
+      context.out(`\n${textTable(['table', 'replication', 'regions', 'residency'], tables, { align: ['left', 'left', 'left', 'left'] })}\n`);
       const links = lab.wan.registry.list().map((link) => [link.name, `127.0.0.1:${link.address.port}`, `${link.describe().roundTripMs.toFixed(1)} ms`]);
       context.out(`\n${textTable(['WAN link', 'listens on', 'round trip'], links, { align: ['left', 'left', 'right'] })}\n\n`);
-      context.out(`control API: ${control.url} (GET /regions, POST /regions/{region}/restart, POST /regions/{region}/kill)\n`);
+      context.out(`control API: ${control.url} (GET /regions, POST /regions/{region}/restart, POST /regions/{region}/kill, GET /tables/{table}, POST /tables/{table}/switchover, POST /tables/{table}/failover)\n`);
       context.out(`WAN control API: ${wanControl.url} (Toxiproxy-style: GET /proxies, POST /proxies/{link}/toxics, POST /reset)\n`);
       context.out('Ctrl-C stops every process.\n');
       await stopRequested;
