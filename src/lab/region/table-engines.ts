@@ -2,6 +2,7 @@ import type { Random } from '../../core/random.ts';
 import type { LocalTableEngine } from '../data/local-table-engine.ts';
 import type { TableEngine, TableSchema } from '../data/table-engine.ts';
 import { MultiWriterTableEngine } from '../replication/multi-writer-table-engine.ts';
+import { QuorumTableEngine } from '../replication/quorum-table-engine.ts';
 import type { Outbox, ReplicatedTableEngine } from '../replication/replicated-table-engine.ts';
 import { SingleWriterTableEngine } from '../replication/single-writer-table-engine.ts';
 import type { RegionTable } from './region-messages.ts';
@@ -17,7 +18,7 @@ const SYSTEM_RANDOM: Random = { nextFloat: () => Math.random() };
 export function createEngineFactory(region: string, tables: readonly RegionTable[], replicated: Map<string, ReplicatedTableEngine>, outboxFor: (table: RegionTable) => Outbox) {
   return (schema: TableSchema, local: LocalTableEngine): TableEngine => {
     const table = tables.find((candidate) => candidate.name === schema.tableName);
-    if (table === undefined || table.replication === 'local' || table.replication === 'strong') return local;
+    if (table === undefined || table.replication === 'local') return local;
     const engine = replicatedEngine(region, table, local, outboxFor(table));
     replicated.set(table.name, engine);
     return engine;
@@ -31,9 +32,7 @@ function replicatedEngine(region: string, table: RegionTable, local: LocalTableE
     case 'single-writer':
       return new SingleWriterTableEngine(local, { region, regions: table.replicas, primaryRegion: table.primaryRegion ?? table.replicas[0]! }, outbox);
     case 'strong':
-      // Their engines are being built; until then these tables stay local to each region.
-      void SYSTEM_RANDOM;
-      throw new Error(`${table.replication} replication is not available yet`);
+      return new QuorumTableEngine(local, { region, members: table.replicas, ...(table.witness === undefined ? {} : { witness: table.witness }), random: SYSTEM_RANDOM }, outbox);
     case 'local':
       throw new Error('invariant violated: a local table has no replicated engine');
   }
