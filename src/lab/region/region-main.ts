@@ -79,6 +79,16 @@ async function main(): Promise<void> {
   const tablesByName = new Map(options.tables.map((table) => [table.name, table]));
   /** Per destination region and table, the messages of the next batch. */
   const outgoing = new Map<string, Map<string, PeerEnvelope[]>>();
+  // Messages queued during one turn of the event loop leave together right after it: batching without
+  // waiting for the next tick (a strong write takes several hops, each would pay half a tick).
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    for (const [to, byTable] of outgoing) {
+      outgoing.delete(to);
+      for (const [table, batch] of byTable) void peerClient.send(to, table, batch);
+    }
+  };
   const outboxFor = (table: RegionTable) => (to: string, message: unknown) => {
     if (!residency.mayReplicate(table.dataClass, to, options.region)) return;
     const byTable = outgoing.get(to) ?? new Map<string, PeerEnvelope[]>();
@@ -86,6 +96,10 @@ async function main(): Promise<void> {
     const batch = byTable.get(table.name) ?? [];
     batch.push({ table: table.name, from: options.region, message });
     byTable.set(table.name, batch);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
   };
   const engineFor = createEngineFactory(options.region, options.tables, replicated, outboxFor);
   const node = await startDataNode({ dbPath: options.dbPath, host: '127.0.0.1', port: 0, region: options.region, engineFor, tableGuard: residency.tableGuard });
@@ -110,10 +124,6 @@ async function main(): Promise<void> {
   });
   const ticker = setInterval(() => {
     for (const engine of replicated.values()) engine.tick();
-    for (const [to, byTable] of outgoing) {
-      outgoing.delete(to);
-      for (const [table, batch] of byTable) void peerClient.send(to, table, batch);
-    }
   }, REPLICATION_TICK_MS);
   process.on('message', (message: unknown) => {
     if (!isSupervisorMessage(message)) return;
