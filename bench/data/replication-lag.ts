@@ -54,12 +54,15 @@ try {
   await pool.close();
   const metrics = (await (await fetch(`http://127.0.0.1:${target.replicationPort}/metrics`)).json()) as {
     replicationLagMs: Record<string, Record<string, { entries: number; p50Ms: number; p99Ms: number; maxMs: number }>>;
+    tables: { profiles: { stats: { replicatedApplied: number; duplicatesIgnored: number } } };
   };
   const lag = metrics.replicationLagMs.profiles!['us-east-1']!;
   const elapsedS = (performance.now() - startedMs) / 1000 - 3;
   console.log(`writes sent ${sent}, acknowledged ${acknowledged}, at ${(sent / elapsedS).toFixed(0)} writes/s into us-east-1`);
   console.log(`link us-east-1 -> eu-west-1: round trip ${regionRtt('us-east-1', 'eu-west-1').rttMs} ms (one way ${(regionRtt('us-east-1', 'eu-west-1').rttMs / 2).toFixed(1)} ms)`);
   console.log(`replication lag at eu-west-1 over ${lag.entries} entries: p50 ${lag.p50Ms.toFixed(1)} ms, p99 ${lag.p99Ms.toFixed(1)} ms, max ${lag.maxMs.toFixed(1)} ms`);
+  const { stats } = metrics.tables.profiles;
+  console.log(`eu-west-1 applied ${stats.replicatedApplied} entries once; ${stats.duplicatesIgnored} resent entries recognised and ignored`);
 } finally {
   await lab.stop();
 }

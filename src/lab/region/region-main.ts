@@ -8,7 +8,7 @@ import { decideResidency, requireResidency } from '../../core/residency/residenc
 import { createResidencyPolicy } from '../../core/residency/residency-policy.ts';
 import { startDataNode } from '../data/data-node-server.ts';
 import { ControlCommandError, type ControlCommand, type ReplicatedTableEngine } from '../replication/replicated-table-engine.ts';
-import { PeerClient, startPeerServer, type PeerEnvelope } from '../replication/peer-transport.ts';
+import { PeerClient, startPeerServer } from '../replication/peer-transport.ts';
 import { isSupervisorMessage, type RegionStartOptions, type RegionTable, type RegionToSupervisor } from './region-messages.ts';
 import { createEngineFactory } from './table-engines.ts';
 
@@ -77,29 +77,9 @@ async function main(): Promise<void> {
   const peerClient = new PeerClient((toRegion, localPort, tag) => send({ kind: 'tag-connection', toRegion, localPort, tag }));
   const replicated = new Map<string, ReplicatedTableEngine>();
   const tablesByName = new Map(options.tables.map((table) => [table.name, table]));
-  /** Per destination region and table, the messages of the next batch. */
-  const outgoing = new Map<string, Map<string, PeerEnvelope[]>>();
-  // Messages queued during one turn of the event loop leave together right after it: batching without
-  // waiting for the next tick (a strong write takes several hops, each would pay half a tick).
-  let flushScheduled = false;
-  const flush = () => {
-    flushScheduled = false;
-    for (const [to, byTable] of outgoing) {
-      outgoing.delete(to);
-      for (const [table, batch] of byTable) void peerClient.send(to, table, batch);
-    }
-  };
   const outboxFor = (table: RegionTable) => (to: string, message: unknown) => {
     if (!residency.mayReplicate(table.dataClass, to, options.region)) return;
-    const byTable = outgoing.get(to) ?? new Map<string, PeerEnvelope[]>();
-    outgoing.set(to, byTable);
-    const batch = byTable.get(table.name) ?? [];
-    batch.push({ table: table.name, from: options.region, message });
-    byTable.set(table.name, batch);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flush);
-    }
+    peerClient.enqueue(to, table.name, [{ table: table.name, from: options.region, message }]);
   };
   const engineFor = createEngineFactory(options.region, options.tables, replicated, outboxFor);
   const node = await startDataNode({ dbPath: options.dbPath, host: '127.0.0.1', port: 0, region: options.region, engineFor, tableGuard: residency.tableGuard });
@@ -119,6 +99,7 @@ async function main(): Promise<void> {
       replicationLagMs: Object.fromEntries([...replicated].map(([name, engine]) => [name, engine.metrics().replicationLagMs ?? {}])),
       residency: residency.report(),
       peerSendFailures: peerClient.failures,
+      peerMessagesDropped: peerClient.dropped,
     }),
     control: (body) => control(replicated, body),
   });

@@ -108,6 +108,19 @@ function readJson(incoming: IncomingMessage, onBody: (body: unknown) => void, on
   });
 }
 
+/** Requests in flight per peer and table; further messages wait and leave together. */
+const CHANNEL_IN_FLIGHT_MAX = 8;
+/** Messages waiting per peer and table, at most. */
+const CHANNEL_QUEUE_MAX = 100_000;
+
+interface Channel {
+  readonly region: string;
+  readonly table: string;
+  queued: PeerEnvelope[];
+  inFlight: number;
+  scheduled: boolean;
+}
+
 /** Told the local port of every new connection to a peer that carries one table: the link tags it. */
 export type ConnectionTagger = (toRegion: string, localPort: number, table: string) => void;
 
@@ -129,7 +142,43 @@ export class PeerClient {
     this.peers = new Map(Object.entries(peers));
   }
 
-  /** Sends one table's envelopes to a peer. */
+  private readonly channels = new Map<string, Channel>();
+  /** Envelopes dropped because a channel's queue was full (the engines resend from their logs). */
+  dropped = 0;
+
+  /**
+   * Queues one table's envelopes for a peer. Whatever is queued leaves in one POST as soon as the
+   * channel has a free request slot (at most CHANNEL_IN_FLIGHT_MAX per peer and table): at a high write
+   * rate batches grow while requests are in flight, at a low one each message leaves right away.
+   */
+  enqueue(region: string, table: string, envelopes: readonly PeerEnvelope[]): void {
+    const name = `${region}\u0000${table}`;
+    let channel = this.channels.get(name);
+    if (channel === undefined) this.channels.set(name, (channel = { region, table, queued: [], inFlight: 0, scheduled: false }));
+    const room = CHANNEL_QUEUE_MAX - channel.queued.length;
+    if (envelopes.length > room) this.dropped += envelopes.length - Math.max(0, room);
+    channel.queued.push(...envelopes.slice(0, Math.max(0, room)));
+    this.pump(channel);
+  }
+
+  /** Starts a POST of everything queued after the current turn of the event loop, if a slot is free. */
+  private pump(channel: Channel): void {
+    if (channel.scheduled || channel.inFlight >= CHANNEL_IN_FLIGHT_MAX || channel.queued.length === 0) return;
+    channel.scheduled = true;
+    setImmediate(() => {
+      channel.scheduled = false;
+      if (channel.inFlight >= CHANNEL_IN_FLIGHT_MAX || channel.queued.length === 0) return;
+      const batch = channel.queued;
+      channel.queued = [];
+      channel.inFlight += 1;
+      void this.send(channel.region, channel.table, batch).finally(() => {
+        channel.inFlight -= 1;
+        this.pump(channel);
+      });
+    });
+  }
+
+  /** Sends one table's envelopes to a peer in one POST now. */
   async send(region: string, table: string, envelopes: readonly PeerEnvelope[]): Promise<boolean> {
     const base = this.peers.get(region);
     if (!base || envelopes.length === 0) return false;
@@ -157,7 +206,7 @@ export class PeerClient {
       const connector = buildConnector({});
       agent = new Agent({
         keepAliveTimeout: 30_000,
-        connections: 2,
+        connections: CHANNEL_IN_FLIGHT_MAX,
         connect: (options, callback) =>
           connector(options, (error, socket) => {
             if (error === null && socket.localPort !== undefined) this.tagger(region, socket.localPort, table);
