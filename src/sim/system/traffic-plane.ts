@@ -3,7 +3,8 @@ import { applicableRecords } from '../../core/routing/geolocation-routing.ts';
 import { createHealthCheck, resolveHealthCheckConfig } from '../../core/routing/health-check.ts';
 import { createHealthCheckSet, healthLookup, nextProbeDueAtMs, recordHealthCheckProbe, tickHealthChecks, type HealthCheckSet } from '../../core/routing/health-check-set.ts';
 import { createAcceleratorHealthChecks, resolveAcceleratorConfig, routeFlow, type AcceleratorConfig } from '../../core/routing/global-accelerator.ts';
-import { defineRecordSet, type DnsQuery, type RecordSet, type RoutingRecord } from '../../core/routing/record-set.ts';
+import { defineRecordSet, type DnsQuery, type RecordSet } from '../../core/routing/record-set.ts';
+import { routingRecords } from '../../advise/routing-records.ts';
 import { createResolverCache, lookup, resolverCacheKey, store, type ResolverCache } from '../../core/routing/resolver-cache.ts';
 import type { ProbeEffect } from '../../core/routing/health-check.ts';
 import type { Random } from '../../core/random.ts';
@@ -19,32 +20,6 @@ export class InvariantViolation extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InvariantViolation';
-  }
-}
-
-function recordsFor(plan: RunPlan): RoutingRecord[] {
-  const routing = plan.architecture.routing;
-  const serving = plan.serving.map((region) => plan.regions[region]!);
-  const record = (region: string, extra: Partial<RoutingRecord> = {}): RoutingRecord => ({ setIdentifier: region, targetRegion: region, healthCheckId: region, ...extra });
-  switch (routing.policy) {
-    case 'failover': {
-      const secondary = plan.regions[plan.standby[0] ?? plan.serving.find((r) => r !== plan.primary) ?? plan.primary]!;
-      return [record(plan.regions[plan.primary]!, { failoverRole: 'primary' }), record(secondary, { setIdentifier: `${secondary}-secondary`, failoverRole: 'secondary' })];
-    }
-    case 'weighted':
-      return serving.map((region) => record(region, { weight: routing.weights[region] ?? 1 }));
-    case 'geolocation': {
-      const plan_ = routing.geolocation!;
-      return [
-        ...Object.entries(plan_.countries).map(([countryCode, region]) => record(region, { setIdentifier: `country-${countryCode}`, location: { kind: 'country', countryCode } })),
-        ...Object.entries(plan_.continents).map(([continentCode, region]) => record(region, { setIdentifier: `continent-${continentCode}`, location: { kind: 'continent', continentCode } })),
-        ...(plan_.default ? [record(plan_.default, { setIdentifier: 'default', location: { kind: 'default' } })] : []),
-      ];
-    }
-    case 'simple':
-      return [{ setIdentifier: plan.regions[plan.primary]!, targetRegion: plan.regions[plan.primary]! }];
-    default:
-      return serving.map((region) => record(region));
   }
 }
 
@@ -70,7 +45,7 @@ export class TrafficPlane {
     const routing = plan.architecture.routing;
     const interval = routing.healthCheck?.intervalSeconds ?? 30;
     const threshold = routing.healthCheck?.failureThreshold ?? 3;
-    this.recordSet = defineRecordSet({ name: plan.spec.domain, policy: routing.policy, ttlSeconds: routing.ttlSeconds, records: recordsFor(plan) });
+    this.recordSet = defineRecordSet({ name: plan.spec.domain, policy: routing.policy, ttlSeconds: routing.ttlSeconds, records: routingRecords(plan.architecture) });
     const routed = [...plan.serving, ...plan.standby];
     if (routing.edge === 'accelerator') {
       this.accelerator = resolveAcceleratorConfig({
