@@ -22,6 +22,10 @@ export interface LoadTargets {
   readonly paths: Readonly<Record<string, Readonly<Record<string, HostPort>>>>;
   /** The accelerator edge's listener for each place, when the architecture has one. */
   readonly accelerator?: Readonly<Record<string, HostPort>>;
-  /** Each region's replication endpoint, for the data outcomes (conflicts, lost writes) after the run. */
+  /** Each region's replication endpoint (its figures: conflicts), for the data outcomes after the run. */
   readonly replication: Readonly<Record<string, string>>;
+  /** Each region's data node, read directly (not through a link) for the final state after the run. */
+  readonly dataEndpoints: Readonly<Record<string, string>>;
+  /** The regions holding each data class's table. */
+  readonly tables: Readonly<Record<string, readonly string[]>>;
 }
