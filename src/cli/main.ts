@@ -8,6 +8,7 @@ import { registerSimulate } from './simulate-command.ts';
 import { registerUp } from './up-command.ts';
 import { registerRegion } from './region-command.ts';
 import { registerTable } from './table-command.ts';
+import { registerLoad } from './load-command.ts';
 import { registerValidate } from './validate-command.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -38,6 +39,7 @@ export function buildProgram(context: CommandContext): Command {
   registerRegion(program, context);
   registerRegions(program, context);
   registerTable(program, context);
+  registerLoad(program, context);
   const override = (command: Command) => {
     command.exitOverride().configureOutput({ writeOut: context.out, writeErr: context.err });
     command.commands.forEach(override);
