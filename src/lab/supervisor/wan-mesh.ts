@@ -3,12 +3,20 @@ import { linkName, LinkRegistry } from '../wan/link-registry.ts';
 import type { RegionProcess } from './region-process.ts';
 
 /**
- * The WAN between the lab's regions: one link per ordered pair of regions (`a->b` carries what a sends
- * to b), with the catalog's round trip between them, in front of b's replication endpoint. Each region
- * is told to reach its peers through its own outgoing links.
+ * The WAN between the lab's regions: per ordered pair of regions, a link in front of b's replication
+ * endpoint (`a->b`, what a's replication sends to b) and one in front of b's data node (`data:a->b`, what
+ * a's applications ask of b's tables: a class with no replica in a, a single writer elsewhere), both with
+ * the catalog's round trip. A link keeps its listening port when its target restarts on a new port, so
+ * whoever was told its address keeps reaching the region. Each region is told to reach its peers through
+ * its own outgoing links.
  */
+/** The link that carries `source`'s application calls to `target`'s data node. */
+export function dataLinkName(source: string, target: string): string {
+  return `data:${linkName(source, target)}`;
+}
+
 export class WanMesh {
-  readonly registry = new LinkRegistry();
+  readonly registry = new LinkRegistry({ maxLinks: 1024 });
 
   constructor(private readonly regions: ReadonlyMap<string, RegionProcess>) {}
 
@@ -18,10 +26,24 @@ export class WanMesh {
     if (!endpoints) return;
     for (const source of this.regions.keys()) {
       if (source === target) continue;
-      const name = linkName(source, target);
-      if (this.registry.has(name)) await this.registry.delete(name);
-      await this.registry.create({ name, targetPort: endpoints.replicationPort, roundTripMs: regionRtt(source, target).rttMs });
+      const roundTripMs = regionRtt(source, target).rttMs;
+      await this.replace(linkName(source, target), endpoints.replicationPort, roundTripMs);
+      await this.replace(dataLinkName(source, target), endpoints.dataPort, roundTripMs);
     }
+  }
+
+  /** Creates a link, or re-creates it on the same listening port (and with its faults) for a new target port. */
+  private async replace(name: string, targetPort: number, roundTripMs: number): Promise<void> {
+    const previous = this.registry.has(name) ? this.registry.get(name) : undefined;
+    const listenPort = previous?.address.port;
+    if (previous) await this.registry.delete(name);
+    await this.registry.create({ name, targetPort, roundTripMs, ...(listenPort === undefined ? {} : { listenPort }) });
+  }
+
+  /** Where an application in `source` reaches the data node of `target` (through their link). */
+  dataAddress(source: string, target: string): string | undefined {
+    const name = dataLinkName(source, target);
+    return this.registry.has(name) ? `http://127.0.0.1:${this.registry.get(name).address.port}` : undefined;
   }
 
   /** Tells every running region where its peers are (through its outgoing links). */
