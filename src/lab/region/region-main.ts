@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     peerClient.enqueue(to, table.name, [{ table: table.name, from: options.region, message }]);
   };
   const engineFor = createEngineFactory(options.region, options.tables, replicated, outboxFor);
-  const node = await startDataNode({ dbPath: options.dbPath, host: '127.0.0.1', port: 0, region: options.region, engineFor, tableGuard: residency.tableGuard });
+  const node = await startDataNode({ dbPath: options.dbPath, host: '127.0.0.1', port: options.dataPort ?? 0, region: options.region, engineFor, tableGuard: residency.tableGuard });
   for (const table of options.tables) await ensureTable(node.url, table.name);
   // Replication between regions arrives here through the WAN links and goes to the table's engine.
   const peerServer = await startPeerServer({
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       peerMessagesDropped: peerClient.dropped,
     }),
     control: (body) => control(replicated, body),
-  });
+  }, options.replicationPort ?? 0);
   const ticker = setInterval(() => {
     for (const engine of replicated.values()) engine.tick();
   }, REPLICATION_TICK_MS);

@@ -11,6 +11,9 @@ export interface RegionStartOptions {
   readonly tables: readonly RegionTable[];
   /** Where every data class of the spec may live (core/residency rules), also those with no table here. */
   readonly residency: readonly ResidencyRule[];
+  /** Ports to listen on (a restarted region takes its old ones back, so that its clients keep reaching it). @default 0: any free port */
+  readonly dataPort?: number;
+  readonly replicationPort?: number;
 }
 
 export interface RegionTable {

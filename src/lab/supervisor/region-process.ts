@@ -56,11 +56,14 @@ export class RegionProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** The ports of the first start, taken back by every restart. */
+  private ports: { dataPort: number; replicationPort: number } | undefined;
+
   start(): Promise<RegionEndpoints> {
     this.stopping = false;
     const child = fork(REGION_MAIN, [], {
       execArgv: ['--import', TSX_LOADER],
-      env: { ...process.env, MERIDIAN_REGION_OPTIONS: JSON.stringify(this.options) },
+      env: { ...process.env, MERIDIAN_REGION_OPTIONS: JSON.stringify({ ...this.options, ...this.ports }) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child = child;
@@ -82,6 +85,7 @@ export class RegionProcess {
         if (typed.kind === 'failed') return fail(typed.message);
         clearTimeout(timer);
         this.endpoints = { region: typed.region, dataPort: typed.dataPort, replicationPort: typed.replicationPort, pid: typed.pid };
+        this.ports ??= { dataPort: typed.dataPort, replicationPort: typed.replicationPort };
         resolve(this.endpoints);
       });
       child.on('exit', (code, signal) => {

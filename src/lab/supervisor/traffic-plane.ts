@@ -1,0 +1,199 @@
+import { regionRtt } from '../../catalog/latency.ts';
+import { routingRecords } from '../../advise/routing-records.ts';
+import { createHealthCheck, resolveHealthCheckConfig } from '../../core/routing/health-check.ts';
+import { createHealthCheckSet, type HealthCheckSet } from '../../core/routing/health-check-set.ts';
+import type { Random } from '../../core/random.ts';
+import type { ResolvedSpec } from '../../spec/resolved-spec.ts';
+import { AppProcess } from '../app/app-process.ts';
+import type { AppDataClass } from '../app/app-environment.ts';
+import { startDnsServer, type DnsServer } from '../dns/dns-server.ts';
+import type { LoadTargets, HostPort } from '../load/load-targets.ts';
+import { HealthCheckers } from '../traffic/health-checkers.ts';
+import { populationPlaces, type PopulationPlace } from '../traffic/population-places.ts';
+import { Route53Router } from '../traffic/route53-router.ts';
+import type { Lab } from './lab.ts';
+
+/**
+ * The lab's traffic plane: what users and health checkers go through before a region's data node.
+ * - the application tier: one app process per region (the sample shop or the user's command), each
+ *   with its region's ingress address;
+ * - a WAN link from every population place to every routed region (the users' round trip from the
+ *   catalog model), and one from the health checkers to each region;
+ * - Route 53's health checkers, live, and the authoritative DNS router answering with core/routing.
+ */
+export interface TrafficPlaneOptions {
+  /** Where the user's `command` runs: the spec file's directory. */
+  readonly specDirectory: string;
+  readonly log: (line: string) => void;
+  /** Passed to the router for weighted and multivalue draws. @default Math.random */
+  readonly random?: Random;
+}
+
+/** Route 53 health checkers: the core's default count of independent checkers. */
+const CHECKERS = 8;
+
+export class TrafficPlane {
+  readonly apps = new Map<string, AppProcess>();
+  readonly places: readonly PopulationPlace[];
+  readonly routedRegions: readonly string[];
+  dns: DnsServer | undefined;
+  router: Route53Router | undefined;
+  checkers: HealthCheckers | undefined;
+  /** Health changes, for `meridian up` and the control API. */
+  readonly events: { atMs: number; event: string }[] = [];
+
+  constructor(
+    private readonly lab: Lab,
+    private readonly options: TrafficPlaneOptions,
+  ) {
+    const { spec, architecture } = lab;
+    this.routedRegions = [...architecture.servingRegions, ...architecture.standbyRegions];
+    this.places = populationPlaces(spec, this.routedRegions);
+  }
+
+  get spec(): ResolvedSpec {
+    return this.lab.spec;
+  }
+
+  /** The address the DNS router answers for a region: an address of its own in 127.0.0.0/8. */
+  ingressAddress(region: string): string {
+    return `127.0.${[...this.lab.regions.keys()].indexOf(region) + 1}.1`;
+  }
+
+  async start(): Promise<void> {
+    await this.startApps();
+    await this.createPlaceLinks();
+    this.startHealthCheckers();
+    this.startRouter();
+    this.dns = await startDnsServer({ zone: this.spec.domain, decide: (question) => this.router!.decide(question) });
+  }
+
+  private async startApps(): Promise<void> {
+    const service = this.spec.services[0];
+    if (service === undefined) return;
+    for (const region of this.routedRegions) {
+      const endpoints = this.lab.regions.get(region)?.current;
+      if (!endpoints) continue;
+      const app = new AppProcess(
+        { region, service, host: this.ingressAddress(region), dataEndpointUrl: `http://127.0.0.1:${endpoints.dataPort}`, dataClasses: this.dataClassesFor(region), cwd: this.options.specDirectory },
+        this.options.log,
+      );
+      app.onUnexpectedExit = (name, code, signal) => this.options.log(`app of ${name} exited (${signal ?? code})`);
+      this.apps.set(region, app);
+    }
+    await Promise.all([...this.apps.values()].map((app) => app.start()));
+  }
+
+  /**
+   * The tables an app in `region` uses and where: its own data node when the class has a replica here,
+   * the nearest replica through the data link otherwise; a single-writer class writes at its writer.
+   * A class whose zone excludes the region is not offered (its requests get the residency answer).
+   */
+  private dataClassesFor(region: string): AppDataClass[] {
+    const local = (target: string) => (target === region ? `http://127.0.0.1:${this.lab.regions.get(region)!.current!.dataPort}` : this.lab.wan.dataAddress(region, target)!);
+    return this.lab.architecture.placements.flatMap((placement) => {
+      const dataClass = this.spec.data.find((candidate) => candidate.name === placement.dataClass)!;
+      const zone = dataClass.residency === undefined ? undefined : this.spec.zones[dataClass.residency];
+      if (zone !== undefined && !zone.includes(region)) return [];
+      const replicas = placement.replicas.filter((replica) => replica !== placement.witness);
+      const nearest = replicas.includes(region) ? region : [...replicas].sort((a, b) => regionRtt(region, a).rttMs - regionRtt(region, b).rttMs)[0]!;
+      const writer = placement.writer !== undefined && placement.engine !== 'dynamodb-table' ? placement.writer : nearest;
+      return [
+        {
+          name: placement.dataClass,
+          consistentReads: dataClass.consistency === 'strong' && dataClass.consistentReads,
+          endpointUrl: local(nearest),
+          writeEndpointUrl: local(writer),
+          endpoints: Object.fromEntries(replicas.map((replica) => [replica, local(replica)])),
+        },
+      ];
+    });
+  }
+
+  /** A link per (place, routed region), and one from the health checkers to each routed region. */
+  private async createPlaceLinks(): Promise<void> {
+    for (const [region, app] of this.apps) {
+      for (const place of this.places) {
+        await this.lab.wan.registry.create({ name: placeLinkName(place, region), targetHost: this.ingressAddress(region), targetPort: app.port!, roundTripMs: place.rttMsByRegion[region]! });
+      }
+      await this.lab.wan.registry.create({ name: checkerLinkName(region), targetHost: this.ingressAddress(region), targetPort: app.port!, roundTripMs: checkerRoundTripMs(region, this.routedRegions) });
+    }
+  }
+
+  private startHealthCheckers(): void {
+    const healthCheck = this.lab.architecture.routing.healthCheck;
+    const service = this.spec.services[0];
+    const config = resolveHealthCheckConfig({ requestIntervalSeconds: healthCheck?.intervalSeconds ?? 30, failureThreshold: healthCheck?.failureThreshold ?? 3, checkerCount: CHECKERS });
+    const checks: HealthCheckSet = createHealthCheckSet(healthCheck && service ? this.routedRegions.map((region) => createHealthCheck(region, region, config, 0, this.options.random)) : []);
+    const path = service?.healthPath ?? healthCheck?.path ?? '/health';
+    this.checkers = new HealthCheckers({
+      checks,
+      probeUrl: (region) => {
+        const link = this.lab.wan.registry.has(checkerLinkName(region)) ? this.lab.wan.registry.get(checkerLinkName(region)) : undefined;
+        return link ? `http://127.0.0.1:${link.address.port}${path}` : undefined;
+      },
+      onChange: (region, healthy, atMs) => {
+        this.router?.healthChanged();
+        const event = `health check of ${region}: ${healthy ? 'healthy' : 'unhealthy'}`;
+        this.events.push({ atMs, event });
+        this.options.log(event);
+      },
+    });
+    this.checkers.start();
+  }
+
+  private startRouter(): void {
+    const routing = this.lab.architecture.routing;
+    this.router = new Route53Router({
+      domain: this.spec.domain,
+      policy: routing.policy,
+      ttlSeconds: routing.ttlSeconds,
+      records: routingRecords(this.lab.architecture),
+      places: this.places,
+      ingressAddress: (region) => this.ingressAddress(region),
+      health: (id) => this.checkers!.isHealthy(id),
+      random: this.options.random ?? { nextFloat: () => Math.random() },
+    });
+  }
+
+  /** What `meridian load` needs to reach this lab. */
+  loadTargets(): LoadTargets {
+    const regions = [...this.lab.regions.keys()];
+    const address = (name: string): HostPort => ({ host: '127.0.0.1', port: this.lab.wan.registry.get(name).address.port });
+    return {
+      domain: this.spec.domain,
+      dns: { host: this.dns!.host, port: this.dns!.port },
+      regions,
+      ingress: Object.fromEntries(regions.map((region) => [this.ingressAddress(region), region])),
+      places: this.places,
+      paths: Object.fromEntries(this.places.map((place) => [place.name, Object.fromEntries([...this.apps.keys()].map((region) => [region, address(placeLinkName(place, region))]))])),
+      replication: Object.fromEntries(this.lab.endpoints().map((endpoint) => [endpoint.region, `http://127.0.0.1:${endpoint.replicationPort}`])),
+      dataEndpoints: Object.fromEntries(this.lab.endpoints().map((endpoint) => [endpoint.region, `http://127.0.0.1:${endpoint.dataPort}`])),
+      tables: Object.fromEntries(this.lab.architecture.placements.map((placement) => [placement.dataClass, placement.replicas.filter((replica) => replica !== placement.witness)])),
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.checkers?.close();
+    await this.dns?.close();
+    await Promise.allSettled([...this.apps.values()].map((app) => app.stop()));
+  }
+}
+
+export function placeLinkName(place: PopulationPlace, region: string): string {
+  return `${place.name}->${region}`;
+}
+
+export function checkerLinkName(region: string): string {
+  return `checkers->${region}`;
+}
+
+/**
+ * Route 53's checkers sit in several AWS regions; the ones nearest a region answer first. The lab sends
+ * every probe of a region over one link with the round trip from the nearest other lab region (20 ms when
+ * the lab has one region): close enough for a probe's 4 s and 2 s timeouts to mean what they mean.
+ */
+function checkerRoundTripMs(region: string, regions: readonly string[]): number {
+  const others = regions.filter((other) => other !== region).map((other) => regionRtt(region, other).rttMs);
+  return others.length === 0 ? 20 : Math.min(...others);
+}
