@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Lab } from './lab.ts';
 import { UnknownRegionError } from './lab.ts';
 import { failover, switchover, TableControlError, tableStatus } from './table-control.ts';
+import type { TrafficPlane } from './traffic-plane.ts';
 
 /**
  * The lab's control API on loopback: which regions run where, and the regional failures an operator
@@ -28,9 +29,20 @@ function regionsView(lab: Lab) {
   }));
 }
 
-async function route(lab: Lab, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function route(lab: Lab, traffic: TrafficPlane | undefined, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://control');
   const parts = url.pathname.split('/').filter(Boolean);
+  if (traffic && request.method === 'GET' && url.pathname === '/health') return reply(response, 200, { checks: traffic.checkers?.view() ?? {}, events: traffic.events });
+  if (traffic && request.method === 'POST' && parts[0] === 'regions' && parts[2] === 'app' && parts.length === 4) {
+    const region = decodeURIComponent(parts[1]!);
+    const app = traffic.apps.get(region);
+    if (!app) return reply(response, 404, { error: `no app runs in region ${region} (apps: ${[...traffic.apps.keys()].join(', ')})` });
+    if (parts[3] === 'kill') {
+      await app.kill();
+      return reply(response, 200, { region, app: 'killed' });
+    }
+    if (parts[3] === 'restart') return reply(response, 200, await app.restart());
+  }
   if (request.method === 'GET' && url.pathname === '/regions') return reply(response, 200, regionsView(lab));
   if (request.method === 'GET' && parts[0] === 'regions' && parts.length === 3 && parts[2] === 'replication') {
     const endpoints = lab.regions.get(decodeURIComponent(parts[1]!))?.current;
@@ -48,7 +60,7 @@ async function route(lab: Lab, request: IncomingMessage, response: ServerRespons
     }
   }
   reply(response, 404, {
-    error: `no route ${request.method} ${url.pathname} (try GET /regions, GET /regions/{region}/replication, POST /regions/{region}/restart, POST /regions/{region}/kill, GET /tables/{table}, POST /tables/{table}/switchover {"target"}, POST /tables/{table}/failover {"target"?})`,
+    error: `no route ${request.method} ${url.pathname} (try GET /regions, GET /regions/{region}/replication, POST /regions/{region}/restart, POST /regions/{region}/kill, GET /tables/{table}, POST /tables/{table}/switchover {"target"}, POST /tables/{table}/failover {"target"?}, GET /health, POST /regions/{region}/app/kill, POST /regions/{region}/app/restart)`,
   });
 }
 
@@ -82,9 +94,9 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
   throw new TableControlError(`the body must be a JSON object, got ${JSON.stringify(text.slice(0, 80))}`, 400);
 }
 
-export async function startControlServer(lab: Lab, port = 0): Promise<ControlServer> {
+export async function startControlServer(lab: Lab, port = 0, traffic?: TrafficPlane): Promise<ControlServer> {
   const server: Server = createServer((request, response) => {
-    route(lab, request, response).catch((error: unknown) => {
+    route(lab, traffic, request, response).catch((error: unknown) => {
       const status = error instanceof UnknownRegionError ? 404 : error instanceof TableControlError ? error.status : 500;
       reply(response, status, { error: error instanceof Error ? error.message : String(error) });
     });
