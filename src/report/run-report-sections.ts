@@ -9,7 +9,7 @@ export function summarySection(report: RunReport): Section {
   const rows: string[][] = [
     ['architecture', meta.architectureTitle],
     ['experiment', meta.experiment ?? '(none: steady state)'],
-    ['simulated time', `${meta.durationSeconds} s${meta.stoppedEarly ? ` (stopped early at ${meta.stoppedEarly.atSeconds} s: ${meta.stoppedEarly.reason})` : ''}`],
+    [meta.backend === 'lab' ? 'measured time' : 'simulated time', `${meta.durationSeconds} s${meta.stoppedEarly ? ` (stopped early at ${meta.stoppedEarly.atSeconds} s: ${meta.stoppedEarly.reason})` : ''}`],
     ['requests', `${report.requests.total.toLocaleString('en-US')} (${report.requests.failed.toLocaleString('en-US')} failed)`],
     ['availability', formatPercent(report.availability.overall, 4)],
     ...Object.entries(report.availability.byPopulation).map(([population, value]) => [`  ${population}`, formatPercent(value, 4)]),
