@@ -73,9 +73,9 @@ function describeLab(lab: Lab, traffic: TrafficPlane, controlUrl: string, wanCon
   const regionRows = lab.endpoints().map((endpoint) => {
     const app = traffic.apps.get(endpoint.region);
     const tables = lab.architecture.placements.filter((placement) => placement.replicas.includes(endpoint.region)).map((placement) => placement.dataClass);
-    return [endpoint.region, app?.url ?? '-', `http://127.0.0.1:${endpoint.dataPort}`, String(endpoint.pid), tables.join(', ')];
+    return [endpoint.region, app?.url ?? '-', String(app?.pid ?? '-'), `http://127.0.0.1:${endpoint.dataPort}`, String(endpoint.pid), tables.join(', ')];
   });
-  lines.push(textTable(['region', 'app (ingress)', 'DynamoDB endpoint', 'pid', 'tables'], regionRows, { align: ['left', 'left', 'left', 'right', 'left'] }));
+  lines.push(textTable(['region', 'app (ingress)', 'app pid', 'DynamoDB endpoint', 'pid', 'tables'], regionRows, { align: ['left', 'left', 'right', 'left', 'right', 'left'] }));
   const tableRows = lab.architecture.placements.map((placement) => {
     const table = tableOf(placement);
     const roles = table.replicas.map((region) => (region === table.primaryRegion ? `${region} (writer)` : region === table.witness ? `${region} (witness)` : region));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -21,6 +21,16 @@ function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Alive and not a zombie (this container's init does not reap orphans, so a dead child may linger as one). */
+function aliveNotZombie(pid: number): boolean {
+  if (!alive(pid)) return false;
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
@@ -75,6 +85,9 @@ test('meridian up prints every endpoint and stops every process on Ctrl-C (SIGIN
   assert.ok(ready, `meridian up did not come up: ${stdout}`);
   const pids = [...stdout.matchAll(/http:\/\/127\.0\.0\.1:\d+\s+(\d+)/g)].map((match) => Number(match[1]));
   assert.equal(pids.length, 3, stdout);
+  const appPids = [...stdout.matchAll(/http:\/\/127\.0\.[1-9]\d*\.1:\d+\s+(\d+)/g)].map((match) => Number(match[1]));
+  assert.equal(appPids.length, 3, `an app per region: ${stdout}`);
+  assert.match(stdout, /DNS router: 127\.0\.0\.1:\d+/);
   assert.match(stdout, /control API: http:\/\/127\.0\.0\.1:\d+/);
   const exitCode = await new Promise<number | null>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? (signal as unknown as number)));
@@ -82,4 +95,5 @@ test('meridian up prints every endpoint and stops every process on Ctrl-C (SIGIN
   });
   assert.equal(exitCode, 0);
   for (const pid of pids) assert.equal(alive(pid), false, `region process ${pid} left behind`);
+  for (const pid of appPids) assert.equal(aliveNotZombie(pid), false, `app process ${pid} left behind`);
 });
