@@ -89,6 +89,11 @@ function describeLab(lab: Lab, traffic: TrafficPlane, controlUrl: string, wanCon
     return [place.name, place.subnet, answer];
   });
   lines.push('', textTable(['population place', 'client subnet', 'DNS answer now'], placeRows, { align: ['left', 'left', 'left'] }));
+  const edge = traffic.loadTargets().edge;
+  if (edge) {
+    const edgeRows = Object.entries(edge.listeners).map(([place, address]) => [place, `${edge.kind === 'cdn' ? 'http://' : ''}${address.host}:${address.port}`]);
+    lines.push('', textTable(['population place', edge.kind === 'cdn' ? 'CDN edge' : 'accelerator listener'], edgeRows, { align: ['left', 'left'] }));
+  }
   const firstPlace = traffic.places[0];
   lines.push(
     '',

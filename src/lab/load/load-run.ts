@@ -158,7 +158,7 @@ class LoadClient {
 
   /** Where this request goes: the place's accelerator listener, or the region DNS answers through the place's link. */
   private async destination(place: PopulationPlace): Promise<{ address: HostPort; region: number }> {
-    const edge = this.targets.accelerator?.[place.name];
+    const edge = this.targets.edge?.listeners[place.name];
     if (edge) return { address: edge, region: -1 };
     const addresses = await this.resolvers.resolve(place.subnet);
     if (addresses.length === 0) throw new Error('no address');

@@ -20,8 +20,8 @@ export interface LoadTargets {
   readonly places: readonly PopulationPlace[];
   /** paths[place name][region]: where a user of that place reaches that region's app. */
   readonly paths: Readonly<Record<string, Readonly<Record<string, HostPort>>>>;
-  /** The accelerator edge's listener for each place, when the architecture has one. */
-  readonly accelerator?: Readonly<Record<string, HostPort>>;
+  /** With an edge (accelerator or CDN), the edge's listener for each place: users go there instead of resolving. */
+  readonly edge?: { readonly kind: 'accelerator' | 'cdn'; readonly listeners: Readonly<Record<string, HostPort>> };
   /** Each region's replication endpoint (its figures: conflicts), for the data outcomes after the run. */
   readonly replication: Readonly<Record<string, string>>;
   /** Each region's data node, read directly (not through a link) for the final state after the run. */

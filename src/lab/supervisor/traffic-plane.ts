@@ -2,6 +2,10 @@ import { regionRtt } from '../../catalog/latency.ts';
 import { routingRecords } from '../../advise/routing-records.ts';
 import { createHealthCheck, resolveHealthCheckConfig } from '../../core/routing/health-check.ts';
 import { createHealthCheckSet, type HealthCheckSet } from '../../core/routing/health-check-set.ts';
+import { createAcceleratorHealthChecks, resolveAcceleratorConfig, type AcceleratorConfig } from '../../core/routing/global-accelerator.ts';
+import { startAcceleratorEdge, type AcceleratorEdge } from '../edge/accelerator-edge.ts';
+import { createAcceleratorRouter, type AcceleratorRouter } from '../edge/accelerator-router.ts';
+import { startCdnEdge, type CdnEdge } from '../edge/cdn-edge.ts';
 import type { Random } from '../../core/random.ts';
 import type { ResolvedSpec } from '../../spec/resolved-spec.ts';
 import { AppProcess } from '../app/app-process.ts';
@@ -39,6 +43,11 @@ export class TrafficPlane {
   dns: DnsServer | undefined;
   router: Route53Router | undefined;
   checkers: HealthCheckers | undefined;
+  /** With `edge: accelerator`: the edge, with a listener per population place. */
+  accelerator: AcceleratorEdge | undefined;
+  /** With `edge: cdn`: a CDN edge per population place, its origin group the primary and the failover region. */
+  readonly cdn = new Map<string, CdnEdge>();
+  private acceleratorConfig: AcceleratorConfig | undefined;
   /** Health changes, for `meridian up` and the control API. */
   readonly events: { atMs: number; event: string }[] = [];
 
@@ -66,6 +75,42 @@ export class TrafficPlane {
     this.startHealthCheckers();
     this.startRouter();
     this.dns = await startDnsServer({ zone: this.spec.domain, decide: (question) => this.router!.decide(question) });
+    if (this.acceleratorConfig) await this.startAccelerator(this.acceleratorConfig);
+    if (this.lab.architecture.routing.edge === 'cdn') await this.startCdn();
+  }
+
+  /**
+   * Global Accelerator: a stable listener per place; each new flow goes to the endpoint group core's
+   * routeFlow picks (nearest healthy, by traffic dials), over the place's link to that region. No DNS TTL
+   * in the path: a failover takes effect at the next flow once the accelerator's own checks flip.
+   */
+  private async startAccelerator(config: AcceleratorConfig): Promise<void> {
+    const random = this.options.random ?? { nextFloat: () => Math.random() };
+    const routers = new Map<string, AcceleratorRouter>(
+      this.places.map((place) => [
+        place.name,
+        createAcceleratorRouter(
+          { accelerator: config, rttMsByPopulation: { [place.name]: place.rttMsByRegion }, endpoints: Object.fromEntries(this.routedRegions.map((region) => [region, this.linkAddress(placeLinkName(place, region))])) },
+          (region) => this.checkers!.isHealthy(region),
+          random,
+        ),
+      ]),
+    );
+    this.accelerator = await startAcceleratorEdge({ listeners: this.places.map((place) => ({ population: place.name })), route: (name) => routers.get(name)?.route(name) });
+  }
+
+  /** CloudFront: per place, an edge whose origin group is the primary region, then the failover region, through the place's links. */
+  private async startCdn(): Promise<void> {
+    const { primary, standbyRegions, servingRegions } = this.lab.architecture;
+    const secondary = standbyRegions[0] ?? servingRegions.find((region) => region !== primary) ?? primary;
+    for (const place of this.places) {
+      const edge = await startCdnEdge({ origins: { primary: this.linkAddress(placeLinkName(place, primary)), secondary: this.linkAddress(placeLinkName(place, secondary)) }, name: `meridian-cdn-${place.name}` });
+      this.cdn.set(place.name, edge);
+    }
+  }
+
+  private linkAddress(name: string): { host: string; port: number } {
+    return { host: '127.0.0.1', port: this.lab.wan.registry.get(name).address.port };
   }
 
   private async startApps(): Promise<void> {
@@ -123,8 +168,23 @@ export class TrafficPlane {
   private startHealthCheckers(): void {
     const healthCheck = this.lab.architecture.routing.healthCheck;
     const service = this.spec.services[0];
-    const config = resolveHealthCheckConfig({ requestIntervalSeconds: healthCheck?.intervalSeconds ?? 30, failureThreshold: healthCheck?.failureThreshold ?? 3, checkerCount: CHECKERS });
-    const checks: HealthCheckSet = createHealthCheckSet(healthCheck && service ? this.routedRegions.map((region) => createHealthCheck(region, region, config, 0, this.options.random)) : []);
+    const intervalSeconds = healthCheck?.intervalSeconds ?? 30;
+    const threshold = healthCheck?.failureThreshold ?? 3;
+    let checks: HealthCheckSet;
+    if (this.lab.architecture.routing.edge === 'accelerator') {
+      // The accelerator checks its endpoint groups itself, at the same interval and threshold.
+      const standby = new Set(this.lab.architecture.standbyRegions);
+      this.acceleratorConfig = resolveAcceleratorConfig({
+        endpointGroups: this.routedRegions.map((region) => ({ region, trafficDialPercent: standby.has(region) ? 0 : 100 })),
+        healthCheckIntervalSeconds: intervalSeconds,
+        thresholdCount: threshold,
+        healthCheckProtocol: 'http',
+      });
+      checks = createAcceleratorHealthChecks(this.acceleratorConfig, 0, this.options.random);
+    } else {
+      const config = resolveHealthCheckConfig({ requestIntervalSeconds: intervalSeconds, failureThreshold: threshold, checkerCount: CHECKERS });
+      checks = createHealthCheckSet(healthCheck && service ? this.routedRegions.map((region) => createHealthCheck(region, region, config, 0, this.options.random)) : []);
+    }
     const path = service?.healthPath ?? healthCheck?.path ?? '/health';
     this.checkers = new HealthCheckers({
       checks,
@@ -167,6 +227,8 @@ export class TrafficPlane {
       ingress: Object.fromEntries(regions.map((region) => [this.ingressAddress(region), region])),
       places: this.places,
       paths: Object.fromEntries(this.places.map((place) => [place.name, Object.fromEntries([...this.apps.keys()].map((region) => [region, address(placeLinkName(place, region))]))])),
+      ...(this.accelerator ? { edge: { kind: 'accelerator' as const, listeners: Object.fromEntries(this.places.map((place) => [place.name, this.accelerator!.address(place.name)])) } } : {}),
+      ...(this.cdn.size > 0 ? { edge: { kind: 'cdn' as const, listeners: Object.fromEntries([...this.cdn].map(([name, edge]) => [name, { host: edge.host, port: edge.port }])) } } : {}),
       replication: Object.fromEntries(this.lab.endpoints().map((endpoint) => [endpoint.region, `http://127.0.0.1:${endpoint.replicationPort}`])),
       dataEndpoints: Object.fromEntries(this.lab.endpoints().map((endpoint) => [endpoint.region, `http://127.0.0.1:${endpoint.dataPort}`])),
       tables: Object.fromEntries(this.lab.architecture.placements.map((placement) => [placement.dataClass, placement.replicas.filter((replica) => replica !== placement.witness)])),
@@ -174,6 +236,8 @@ export class TrafficPlane {
   }
 
   async stop(): Promise<void> {
+    await this.accelerator?.close();
+    await Promise.allSettled([...this.cdn.values()].map((edge) => edge.close()));
     await this.checkers?.close();
     await this.dns?.close();
     await Promise.allSettled([...this.apps.values()].map((app) => app.stop()));
