@@ -114,7 +114,7 @@ export function minutesSection(report: RunReport): Section {
 
 export function costAndTimelineSection(report: RunReport): Section {
   return {
-    title: `Timeline (cost of the simulated traffic: ${formatUsd(report.cost.runUsd)}; ${formatUsd(report.cost.monthlyUsdAtThisRate)}/month at this rate)`,
+    title: `Timeline (cost of the ${report.meta.backend === 'lab' ? 'measured' : 'simulated'} traffic: ${formatUsd(report.cost.runUsd)}; ${formatUsd(report.cost.monthlyUsdAtThisRate)}/month at this rate)`,
     notes: [],
     header: ['at', 'event'],
     rows: report.timeline.map((event) => [`${event.atSeconds.toFixed(1)} s`, event.event]),
