@@ -1,5 +1,6 @@
 import type { Architecture } from '../../advise/architecture.ts';
 import type { DataClassOutcome, RunReport } from '../../report/run-report.ts';
+import type { FaultWindow } from '../../report/run-recorder.ts';
 import { simulatedCost } from '../../sim/system/simulated-cost.ts';
 import { predict } from '../../sim/simulate.ts';
 import type { ResolvedSpec } from '../../spec/resolved-spec.ts';
@@ -20,6 +21,9 @@ export interface FinalState {
 export interface LoadReportLabels {
   readonly spec: string;
   readonly experiment: string | undefined;
+  /** The experiment's faults as they were applied, for the recovery (RTO) per fault. */
+  readonly faults?: readonly FaultWindow[];
+  readonly stoppedEarly?: { readonly atSeconds: number; readonly reason: string };
 }
 
 export function loadReport(spec: ResolvedSpec, architecture: Architecture, result: LoadResult, final: FinalState, labels: LoadReportLabels): RunReport {
@@ -39,9 +43,9 @@ export function loadReport(spec: ResolvedSpec, architecture: Architecture, resul
       architectureTitle: architecture.title,
       seed: undefined,
       durationSeconds: Math.round(result.elapsedMs) / 1000,
-      stoppedEarly: undefined,
+      stoppedEarly: labels.stoppedEarly,
     },
-    [],
+    labels.faults ?? [],
     data,
     cost,
     predict(spec, architecture),

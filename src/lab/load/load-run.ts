@@ -28,6 +28,10 @@ export interface LoadOptions {
   /** Requests in flight at most; arrivals past it are counted as not sent (the client's limit, not the system's). @default 1024 */
   readonly inFlightMax?: number;
   readonly onProgress?: (progress: LoadProgress) => void;
+  /** Told when the first request is due, with the recorder, so that a caller can time faults and read availability. */
+  readonly onStart?: (recorder: RunRecorder, startedAtMs: number) => void;
+  /** Ends the run early (a stop condition fired). */
+  readonly signal?: AbortSignal;
 }
 
 export interface LoadProgress {
@@ -61,11 +65,12 @@ export async function runLoad(spec: ResolvedSpec, architecture: Architecture, ta
   const recorder = new RunRecorder({ populations: plan.populations.map((p) => p.name), operations: plan.operations.map((o) => o.name), regions: targets.regions, durationMs: options.durationMs });
   const client = new LoadClient(plan, targets, recorder, options);
   const startedMs = performance.now();
+  options.onStart?.(recorder, startedMs);
   const nextArrivalMs = plan.populations.map((population) => exponentialMs(population.requestsPerSecond));
   let lastProgressMs = 0;
   while (true) {
     const elapsedMs = performance.now() - startedMs;
-    if (elapsedMs >= options.durationMs) break;
+    if (elapsedMs >= options.durationMs || options.signal?.aborted) break;
     plan.populations.forEach((population, index) => {
       while (nextArrivalMs[index]! <= elapsedMs) {
         client.issue(index, nextArrivalMs[index]!);

@@ -48,8 +48,10 @@ export class TrafficPlane {
   /** With `edge: cdn`: a CDN edge per population place, its origin group the primary and the failover region. */
   readonly cdn = new Map<string, CdnEdge>();
   private acceleratorConfig: AcceleratorConfig | undefined;
-  /** Health changes, for `meridian up` and the control API. */
+  /** Health changes (at `performance.now()`), for `meridian up`, the control API and the chaos timeline. */
   readonly events: { atMs: number; event: string }[] = [];
+  /** Told of every health flip (after the router has forgotten its answers). */
+  readonly healthListeners: ((region: string, healthy: boolean) => void)[] = [];
 
   constructor(
     private readonly lab: Lab,
@@ -192,11 +194,12 @@ export class TrafficPlane {
         const link = this.lab.wan.registry.has(checkerLinkName(region)) ? this.lab.wan.registry.get(checkerLinkName(region)) : undefined;
         return link ? `http://127.0.0.1:${link.address.port}${path}` : undefined;
       },
-      onChange: (region, healthy, atMs) => {
+      onChange: (region, healthy) => {
         this.router?.healthChanged();
         const event = `health check of ${region}: ${healthy ? 'healthy' : 'unhealthy'}`;
-        this.events.push({ atMs, event });
+        this.events.push({ atMs: performance.now(), event });
         this.options.log(event);
+        for (const listener of this.healthListeners) listener(region, healthy);
       },
     });
     this.checkers.start();

@@ -1,0 +1,152 @@
+import type { ResolvedFault } from '../../experiments/resolved-experiment.ts';
+import type { LinkFaultsInput } from '../wan/link-faults.ts';
+import { linkName } from '../wan/link-registry.ts';
+import type { Lab } from '../supervisor/lab.ts';
+import { checkerLinkName, placeLinkName, type TrafficPlane } from '../supervisor/traffic-plane.ts';
+import { dataLinkName } from '../supervisor/wan-mesh.ts';
+
+/**
+ * An experiment's faults carried out on the live lab, each with the exact way back:
+ * - region-outage: SIGKILL of the region's process (`database`), of its app (`app`), or both (`all`);
+ *   back: restart them on their data (the region catches up through replication);
+ * - link-latency, partition: faults on the WAN links between two regions (replication and data links,
+ *   both ways unless one-way), between a population and a region (its places' links), or every link of an
+ *   isolated region (users, checkers and other regions alike);
+ * - replication-pause: the region's outgoing replication links hold their bytes (every data class: the
+ *   links carry all of a region's tables);
+ * - health-check-failure: the health checkers' link to the region drops everything, the app stays up;
+ * - error-injection: not available live (it needs a hook in the application); reported as skipped.
+ * Every applied fault is recorded, so `revertAll` restores the lab whatever happened.
+ */
+export interface AppliedFault {
+  readonly index: number;
+  readonly description: string;
+  revert(): Promise<void>;
+}
+
+export class LabFaults {
+  private readonly applied = new Map<number, AppliedFault>();
+
+  constructor(
+    private readonly lab: Lab,
+    private readonly traffic: TrafficPlane,
+  ) {}
+
+  /** A region named by code or role: `primary`, `secondary` (the first standby, else another serving region). */
+  region(reference: string): string | undefined {
+    const { primary, standbyRegions, servingRegions } = this.lab.architecture;
+    if (reference === 'primary') return primary;
+    if (reference === 'secondary') return standbyRegions[0] ?? servingRegions.find((region) => region !== primary);
+    return this.lab.regions.has(reference) ? reference : undefined;
+  }
+
+  async apply(fault: ResolvedFault): Promise<string> {
+    const applied = await this.carryOut(fault);
+    this.applied.set(fault.index, applied);
+    return applied.description;
+  }
+
+  async revert(index: number): Promise<string | undefined> {
+    const applied = this.applied.get(index);
+    if (!applied) return undefined;
+    this.applied.delete(index);
+    await applied.revert();
+    return applied.description;
+  }
+
+  /** Reverts every fault still applied, last first; errors are collected, not thrown, so that all are tried. */
+  async revertAll(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const index of [...this.applied.keys()].reverse()) {
+      await this.revert(index).catch((error: unknown) => problems.push(`fault ${index}: ${error instanceof Error ? error.message : String(error)}`));
+    }
+    return problems;
+  }
+
+  private async carryOut(fault: ResolvedFault): Promise<AppliedFault> {
+    const base = { index: fault.index };
+    switch (fault.action) {
+      case 'region-outage':
+        return { ...base, ...(await this.outage(this.requireRegion(fault.region), fault.scope)) };
+      case 'link-latency': {
+        const names = this.pathLinks(fault.between[0], fault.between[1], false);
+        return { ...base, ...this.linkFaults(names, { extraLatencyMs: fault.addMs, extraJitterMs: fault.jitterMs }, `+${fault.addMs} ms between ${fault.between.join(' and ')}`) };
+      }
+      case 'partition': {
+        const names = fault.isolate !== undefined ? this.isolationLinks(this.requireRegion(fault.isolate)) : this.pathLinks(fault.between![0], fault.between![1], fault.oneWay);
+        const what = fault.isolate !== undefined ? `${fault.isolate} isolated` : `partition ${fault.between!.join(fault.oneWay ? ' → ' : ' ↔ ')}`;
+        return { ...base, ...this.linkFaults(names, { partition: 'drop' }, what) };
+      }
+      case 'replication-pause': {
+        const region = fault.region === undefined ? undefined : this.requireRegion(fault.region);
+        const sources = region === undefined ? [...this.lab.regions.keys()] : [region];
+        const names = sources.flatMap((source) => [...this.lab.regions.keys()].filter((target) => target !== source).map((target) => linkName(source, target)));
+        const note = fault.dataClass === undefined ? '' : ` (every class: the links carry all of a region's tables, not only ${fault.dataClass})`;
+        return { ...base, ...this.linkFaults(names, { partition: 'hold' }, `replication from ${region ?? 'every region'} paused${note}`) };
+      }
+      case 'health-check-failure': {
+        const region = this.requireRegion(fault.region);
+        return { ...base, ...this.linkFaults([checkerLinkName(region)], { partition: 'drop' }, `health checks of ${region} failing`) };
+      }
+      case 'error-injection':
+        return { ...base, description: `error injection in ${fault.region}: not available in the lab (skipped)`, revert: async () => {} };
+    }
+  }
+
+  private requireRegion(reference: string): string {
+    const region = this.region(reference);
+    if (region === undefined) throw new Error(`the experiment names region '${reference}', which this lab does not run`);
+    return region;
+  }
+
+  private async outage(region: string, scope: 'all' | 'app' | 'database'): Promise<Omit<AppliedFault, 'index'>> {
+    const app = this.traffic.apps.get(region);
+    if (scope !== 'database') await app?.kill();
+    if (scope !== 'app') this.lab.killRegion(region);
+    return {
+      description: `${region} down (${scope})`,
+      revert: async () => {
+        if (scope !== 'app') await this.lab.restartRegion(region);
+        if (scope !== 'database' && app && !app.running) await app.restart();
+      },
+    };
+  }
+
+  /** Links between two path ends: regions (replication and data links) or a population and a region (its places' links). */
+  private pathLinks(first: string, second: string, oneWay: boolean): string[] {
+    const a = this.region(first);
+    const b = this.region(second);
+    if (a !== undefined && b !== undefined) {
+      const forward = [linkName(a, b), dataLinkName(a, b)];
+      return oneWay ? forward : [...forward, linkName(b, a), dataLinkName(b, a)];
+    }
+    const [population, region] = a === undefined ? [first, b] : [second, a];
+    const places = this.traffic.places.filter((place) => place.population === population);
+    if (region === undefined || places.length === 0) throw new Error(`cannot find a path between '${first}' and '${second}' in this lab`);
+    // A place link carries both directions of the users' connections; one way is not separable here.
+    return places.map((place) => placeLinkName(place, region));
+  }
+
+  /** Every link with the region at one end: other regions both ways, every place to it, the checkers to it. */
+  private isolationLinks(region: string): string[] {
+    const others = [...this.lab.regions.keys()].filter((other) => other !== region);
+    return [
+      ...others.flatMap((other) => [linkName(region, other), linkName(other, region), dataLinkName(region, other), dataLinkName(other, region)]),
+      ...this.traffic.places.map((place) => placeLinkName(place, region)),
+      checkerLinkName(region),
+    ].filter((name) => this.lab.wan.registry.has(name));
+  }
+
+  private linkFaults(names: readonly string[], direction: NonNullable<LinkFaultsInput['upstream']>, description: string): Omit<AppliedFault, 'index'> {
+    const registry = this.lab.wan.registry;
+    const present = names.filter((name) => registry.has(name));
+    for (const name of present) registry.get(name).setFaults({ upstream: direction, downstream: direction });
+    return {
+      description,
+      // A link re-created meanwhile (its region restarted) starts clean; clear the ones that are still there.
+      revert: async () => {
+        for (const name of present) if (registry.has(name)) registry.get(name).clearFaults();
+      },
+    };
+  }
+}
