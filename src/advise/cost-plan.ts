@@ -1,4 +1,4 @@
-import { MODEL_ASSUMPTIONS } from '../catalog/service-levels.ts';
+import { MODEL_ASSUMPTIONS, SERVICE_LEVELS } from '../catalog/service-levels.ts';
 import type { CostInput, DataClassLoad, InterRegionFlow, PopulationLoad, RegionLoad } from '../core/cost/cost-model.ts';
 import type { ResolvedPopulation, ResolvedSpec } from '../spec/resolved-spec.ts';
 import type { Architecture, DataPlacement } from './architecture.ts';
@@ -8,6 +8,8 @@ import { populationClassRates } from './traffic.ts';
 
 /** Bytes of a request or answer that carries no item (a key, a status). */
 const SMALL_MESSAGE_BYTES = 256;
+/** Route 53's standard health-check interval (30 s); the shorter one it offers is billed on top. */
+const STANDARD_INTERVAL_SECONDS = Math.max(...SERVICE_LEVELS.route53_health_check.intervals_seconds);
 
 function add(record: Record<string, number>, key: string, amount: number): void {
   record[key] = (record[key] ?? 0) + amount;
@@ -106,7 +108,9 @@ export function costPlan(spec: ResolvedSpec, architecture: Architecture): CostIn
     routing: {
       policy: architecture.routing.policy,
       healthChecks: check && checkedRegions > 1 ? checkedRegions : 0,
-      fastInterval: check?.intervalSeconds === 10,
+      // Any interval below the standard 30 s (10 s, or a non-AWS lab interval such as 1 s) is priced as
+      // Route 53's fast-interval option, the nearest setting AWS sells.
+      fastInterval: check !== undefined && check.intervalSeconds < STANDARD_INTERVAL_SECONDS,
       ttlSeconds: architecture.routing.ttlSeconds,
     },
     edge: architecture.routing.edge,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pc from 'picocolors';
 import { loadExperiment } from '../experiments/load-experiment.ts';
 import { runLabChaos } from '../lab/chaos/chaos-run.ts';
@@ -64,61 +65,82 @@ export function registerChaos(program: Command, context: CommandContext): void {
     .option('--json', 'print the report as JSON')
     .option('--markdown', 'print the report as Markdown')
     .option('--no-progress', 'no progress output on stderr')
-    .action(async (experimentFile: string, file: string | undefined, options: ChaosOptions) => {
-      const { seed, rate } = parseOptions(options);
-      const { spec, label } = await loadCommandSpec(context, file);
-      const experiment = await loadExperiment(experimentFile, spec);
-      const architecture = commandArchitecture(spec, options.architecture);
-      const say = (line: string) => options.progress !== false && context.err(`${line}\n`);
-      const simulated = () => {
-        say(`meridian chaos: simulating ${experiment.name} (seed ${seed}, replay with --seed ${seed})`);
-        return simulate(spec, architecture, experiment, { specLabel: label, experimentLabel: experimentFile, seed });
-      };
-      if (options.backend === 'sim') {
-        render(context, options, simulated());
-        return context.setExitCode(EXIT_OK);
-      }
-      const simulatedReport = options.compare ? simulated() : undefined;
-      const dataDir = mkdtempSync(join(tmpdir(), 'meridian-chaos-'));
-      const abort = new AbortController();
-      const onSignal = () => {
-        context.err('meridian chaos: interrupted; lifting every fault and stopping the lab\n');
-        abort.abort();
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      let lastTenth = -1;
-      let measured: RunReport;
-      try {
-        measured = await runLabChaos(spec, architecture, experiment, {
-          dataDir,
-          specDirectory: file === undefined ? process.cwd() : dirname(resolve(file)),
-          specLabel: label,
-          experimentLabel: experimentFile,
-          requestsPerSecond: rate,
-          log: (line) => options.progress !== false && context.err(`${pc.dim(line)}\n`),
-          onPhase: (phase) => say(`meridian chaos: ${phase}`),
-          onProgress: (progress) => {
-            const tenth = Math.floor((progress.elapsedMs * 10) / experiment.durationMs);
-            if (tenth === lastTenth) return;
-            lastTenth = tenth;
-            say(`meridian chaos: ${Math.round(progress.elapsedMs / 1000)} of ${experiment.durationMs / 1000} s, ${progress.sent} requests sent, ${progress.failed} failed`);
-          },
-          signal: abort.signal,
-        });
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-      if (!simulatedReport) {
-        render(context, options, measured);
-        return context.setExitCode(EXIT_OK);
-      }
-      const comparison = compareReports(simulatedReport, measured);
-      if (options.json) context.out(renderComparisonJson(comparison));
-      else if (options.markdown) context.out(renderComparisonMarkdown(comparison));
-      else context.out(renderComparisonTerminal(comparison));
-      context.setExitCode(EXIT_OK);
+    .action(async (experimentFile: string, file: string | undefined, options: ChaosOptions) => runChaos(context, experimentFile, file, options));
+}
+
+/** The demo: the embedded default spec, its region-outage experiment, live and simulated, compared. */
+export function registerDemo(program: Command, context: CommandContext): void {
+  program
+    .command('demo')
+    .description('the whole story in about three minutes: the global shop comes up live, load runs, the primary region fails and recovers, the simulated and measured reports print side by side, everything stops')
+    .option('--rate <n>', 'requests per second in all', '100')
+    .option('--seed <n>', "the simulator's seed")
+    .option('--json', 'print the comparison as JSON')
+    .option('--markdown', 'print the comparison as Markdown')
+    .option('--no-progress', 'no progress output on stderr')
+    .action(async (options: Omit<ChaosOptions, 'backend' | 'compare'>) => {
+      context.err(`meridian demo: ${DEFAULT_SPEC_LABEL}, experiment ${DEMO_EXPERIMENT_LABEL}: the lab comes up (5 regions, their apps, WAN links, DNS), load runs, the primary fails for 100 s and recovers; then the simulator's prediction and the measurement side by side\n`);
+      await runChaos(context, DEMO_EXPERIMENT_PATH, undefined, { ...options, backend: 'lab', compare: true }, DEMO_EXPERIMENT_LABEL);
     });
+}
+
+const DEMO_EXPERIMENT_PATH = fileURLToPath(new URL('../../experiments/demo-region-outage.yaml', import.meta.url));
+const DEMO_EXPERIMENT_LABEL = 'experiments/demo-region-outage.yaml';
+
+async function runChaos(context: CommandContext, experimentFile: string, file: string | undefined, options: ChaosOptions, experimentLabel = experimentFile): Promise<void> {
+  const { seed, rate } = parseOptions(options);
+  const { spec, label } = await loadCommandSpec(context, file);
+  const experiment = await loadExperiment(experimentFile, spec);
+  const architecture = commandArchitecture(spec, options.architecture);
+  const say = (line: string) => options.progress !== false && context.err(`${line}\n`);
+  const simulated = () => {
+    say(`meridian chaos: simulating ${experiment.name} (seed ${seed}, replay with --seed ${seed})`);
+    return simulate(spec, architecture, experiment, { specLabel: label, experimentLabel, seed });
+  };
+  if (options.backend === 'sim') {
+    render(context, options, simulated());
+    return context.setExitCode(EXIT_OK);
+  }
+  const simulatedReport = options.compare ? simulated() : undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), 'meridian-chaos-'));
+  const abort = new AbortController();
+  const onSignal = () => {
+    context.err('meridian chaos: interrupted; lifting every fault and stopping the lab\n');
+    abort.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let lastTenth = -1;
+  let measured: RunReport;
+  try {
+    measured = await runLabChaos(spec, architecture, experiment, {
+      dataDir,
+      specDirectory: file === undefined ? process.cwd() : dirname(resolve(file)),
+      specLabel: label,
+      experimentLabel,
+      requestsPerSecond: rate,
+      log: (line) => options.progress !== false && context.err(`${pc.dim(line)}\n`),
+      onPhase: (phase) => say(`meridian chaos: ${phase}`),
+      onProgress: (progress) => {
+        const tenth = Math.floor((progress.elapsedMs * 10) / experiment.durationMs);
+        if (tenth === lastTenth) return;
+        lastTenth = tenth;
+        say(`meridian chaos: ${Math.round(progress.elapsedMs / 1000)} of ${experiment.durationMs / 1000} s, ${progress.sent} requests sent, ${progress.failed} failed`);
+      },
+      signal: abort.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  if (!simulatedReport) {
+    render(context, options, measured);
+    return context.setExitCode(EXIT_OK);
+  }
+  const comparison = compareReports(simulatedReport, measured);
+  if (options.json) context.out(renderComparisonJson(comparison));
+  else if (options.markdown) context.out(renderComparisonMarkdown(comparison));
+  else context.out(renderComparisonTerminal(comparison));
+  context.setExitCode(EXIT_OK);
 }

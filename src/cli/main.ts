@@ -9,7 +9,7 @@ import { registerUp } from './up-command.ts';
 import { registerRegion } from './region-command.ts';
 import { registerTable } from './table-command.ts';
 import { registerLoad } from './load-command.ts';
-import { registerChaos } from './chaos-command.ts';
+import { registerChaos, registerDemo } from './chaos-command.ts';
 import { registerValidate } from './validate-command.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -42,6 +42,7 @@ export function buildProgram(context: CommandContext): Command {
   registerTable(program, context);
   registerLoad(program, context);
   registerChaos(program, context);
+  registerDemo(program, context);
   const override = (command: Command) => {
     command.exitOverride().configureOutput({ writeOut: context.out, writeErr: context.err });
     command.commands.forEach(override);

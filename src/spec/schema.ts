@@ -84,7 +84,10 @@ export const dataClassSchema = z.strictObject({
 });
 
 export const healthCheckSchema = z.strictObject({
-  /** Route 53 allows 10 or 30. @default 30 */
+  /**
+   * Route 53 and Global Accelerator allow 10 or 30. Any other whole number from 1 to 30 is a non-AWS
+   * setting for fast lab and simulator runs: validation warns, synthesis for AWS refuses it. @default 30
+   */
   intervalSeconds: z.number().optional(),
   /** 1 to 10. @default 3 */
   failureThreshold: z.number().optional(),

@@ -54,6 +54,22 @@ describe('advise on the examples', () => {
     assert.match(ledger.rejectedSimpler[0]!.reasons.join(' '), /RTO .*7200 s > 600 s/);
   });
 
+  test('fast-failover: active-active with latency routing, its failover estimate following the fast lab settings', async () => {
+    const advice = advise(await load('fast-failover'), 'fast-failover.yaml');
+    assert.equal(advice.recommendation.kind, 'active-active');
+    const activeActive = candidate(advice.candidates, 'active-active');
+    assert.equal(activeActive.architecture.routing.policy, 'latency');
+    for (const population of activeActive.latency) {
+      const home = { 'north-america': 'us-east-1', europe: 'eu-west-1', asia: 'ap-northeast-1' }[population.population];
+      assert.deepEqual(Object.keys(population.servedBy), [home], population.population);
+    }
+    // 1 s × threshold 2 to detect, + TTL 2 s for resolvers.
+    assert.equal(activeActive.recovery.traffic.seconds, 1 * 2 + 2);
+    assert.equal(activeActive.recovery.traffic.detectionSeconds, 1 * 2);
+    // A 1 s interval does not exist on AWS; it is priced as the nearest one sold, the 10 s fast interval.
+    assert.ok(activeActive.cost.lines.some((line) => /10-second interval/.test(line.description)));
+  });
+
   test('eu-saas: resident health records never leave the EU zone in any candidate that is buildable', async () => {
     const spec = await load('eu-saas');
     const advice = advise(spec, 'eu-saas');

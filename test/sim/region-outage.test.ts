@@ -51,6 +51,21 @@ describe('region outage of the primary', () => {
     assert.ok(usersRto(route53, 'europe') - usersRto(report, 'europe') > 30, 'the accelerator fails over clearly sooner');
   });
 
+  test('fast lab settings (1 s × 2, TTL 2 s): the simulator predicts and measures a failover of seconds', async () => {
+    const spec = await example('fast-failover');
+    const report = await outageRun(spec, 'active-active');
+    const check = spec.routing.healthCheck!;
+    const predicted = check.intervalSeconds * check.failureThreshold + spec.routing.ttlSeconds;
+    assert.equal(predicted, 4);
+    assert.equal(report.prediction!.trafficFailoverSeconds, predicted);
+    // Only the failed primary's own users move, no later than the prediction (a bound: the last resolver
+    // asks again at most one TTL after detection) and not before a streak of failed probes could trip.
+    const measured = usersRto(report, 'north-america');
+    assert.ok(measured >= (check.failureThreshold - 1) * check.intervalSeconds && measured <= predicted + 1, `north-america: measured ${measured} s, predicted ${predicted} s`);
+    assert.equal(usersRto(report, 'europe'), 0);
+    assert.equal(usersRto(report, 'asia'), 0);
+  });
+
   test('the active-passive ledger loses nothing: its strong table keeps a majority', async () => {
     const spec = await example('ledger');
     const report = await outageRun(spec, 'active-passive');

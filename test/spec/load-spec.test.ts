@@ -38,6 +38,7 @@ describe('loadSpec on the examples', () => {
     ['global-shop.yaml', 'global-shop'],
     ['eu-saas.yaml', 'eu-saas'],
     ['ledger.yaml', 'ledger'],
+    ['fast-failover.yaml', 'fast-failover'],
   ] as const) {
     test(`${file} loads without error`, async () => {
       const { spec, warnings } = await loadSpec(example(file));
@@ -49,6 +50,17 @@ describe('loadSpec on the examples', () => {
       );
     });
   }
+
+  test('fast-failover.yaml keeps its fast lab settings, with one warning that names them non-AWS', async () => {
+    const { spec, warnings } = await loadSpec(example('fast-failover.yaml'));
+    assert.deepEqual(spec.routing.healthCheck, { intervalSeconds: 1, failureThreshold: 2, path: '/health' });
+    assert.equal(spec.routing.ttlSeconds, 2);
+    assert.deepEqual(
+      warnings.map((issue) => [issue.severity, issue.rule, issue.path]),
+      [['warning', 'health-check-settings', 'routing.healthCheck.intervalSeconds']],
+    );
+    assert.match(warnings[0]!.message, /fast lab and simulator runs/);
+  });
 
   test('invalid.yaml reports many rules at once, each with its line', async () => {
     const error = await invalidError(example('invalid.yaml'));

@@ -369,7 +369,28 @@ const RULE_CASES: readonly RuleCase[] = [
   { name: 'weighted routing with no weights', mutate: (s) => void (s.routing.policy = 'weighted'), rule: 'weighted-weights', severity: 'error', path: 'routing.weights', messageIncludes: 'needs a weight' },
 
   // health-check-settings
-  { name: 'health-check interval of 15 s', mutate: (s) => void (healthCheckOf(s).intervalSeconds = 15), rule: 'health-check-settings', severity: 'error', path: 'routing.healthCheck.intervalSeconds' },
+  {
+    name: 'fast lab health-check interval of 1 s',
+    mutate: (s) => void (healthCheckOf(s).intervalSeconds = 1),
+    rule: 'health-check-settings',
+    severity: 'warning',
+    path: 'routing.healthCheck.intervalSeconds',
+    messageIncludes: 'only run every 10 or 30 seconds; this value is for fast lab and simulator runs, and `meridian synth` will refuse it',
+  },
+  { name: 'non-AWS health-check interval of 15 s', mutate: (s) => void (healthCheckOf(s).intervalSeconds = 15), rule: 'health-check-settings', severity: 'warning', path: 'routing.healthCheck.intervalSeconds', messageIncludes: 'Global Accelerator' },
+  {
+    name: 'fast lab settings together: interval 1 s, threshold 2, TTL 2 s',
+    mutate: (s) => {
+      s.routing.healthCheck = { intervalSeconds: 1, failureThreshold: 2, path: '/health' };
+      s.routing.ttlSeconds = 2;
+    },
+    rule: 'health-check-settings',
+    severity: 'warning',
+    path: 'routing.healthCheck.intervalSeconds',
+  },
+  { name: 'health-check interval of 0 s', mutate: (s) => void (healthCheckOf(s).intervalSeconds = 0), rule: 'health-check-settings', severity: 'error', path: 'routing.healthCheck.intervalSeconds' },
+  { name: 'fractional health-check interval', mutate: (s) => void (healthCheckOf(s).intervalSeconds = 1.5), rule: 'health-check-settings', severity: 'error', path: 'routing.healthCheck.intervalSeconds' },
+  { name: 'health-check interval of 31 s', mutate: (s) => void (healthCheckOf(s).intervalSeconds = 31), rule: 'health-check-settings', severity: 'error', path: 'routing.healthCheck.intervalSeconds', messageIncludes: 'from 1 to 30' },
   { name: 'health-check threshold of 11', mutate: (s) => void (healthCheckOf(s).failureThreshold = 11), rule: 'health-check-settings', severity: 'error', path: 'routing.healthCheck.failureThreshold' },
   { name: 'health-check threshold of 0', mutate: (s) => void (healthCheckOf(s).failureThreshold = 0), rule: 'health-check-settings', severity: 'error', path: 'routing.healthCheck.failureThreshold' },
   { name: 'fractional health-check threshold', mutate: (s) => void (healthCheckOf(s).failureThreshold = 2.5), rule: 'health-check-settings', severity: 'error', path: 'routing.healthCheck.failureThreshold' },
@@ -469,6 +490,7 @@ const SOUND_VARIANTS: readonly { readonly name: string; readonly mutate: (spec: 
   { name: 'record TTL equal to the group TTL', mutate: (s) => void (s.routing.recordTtlSeconds = { 'us-east-1': 60 }) },
   { name: 'health check left to its defaults', mutate: (s) => void (s.routing.healthCheck = {}) },
   { name: 'health-check interval of 10 s and threshold of 10', mutate: (s) => void (s.routing.healthCheck = { intervalSeconds: 10, failureThreshold: 10 }) },
+  { name: 'TTL 2 s on health-checked records', mutate: (s) => void (s.routing.ttlSeconds = 2) },
   { name: 'multivalue routing over 8 regions', mutate: (s) => void ((s.routing.policy = 'multivalue'), addRegions(s, MORE_REGIONS.slice(0, 3))) },
   { name: 'zero budget and zero traffic', mutate: (s) => void ((s.budget!.monthlyUsd = 0), (s.populations.europe!.requestsPerSecond = 0)) },
   { name: 'population placed by a location', mutate: (s) => void ((s.populations.europe!.location = { lat: 50.1, lon: 8.7 }), delete s.populations.europe!.countries) },
@@ -563,6 +585,20 @@ describe('spec rules', () => {
         assert.deepEqual(issues, [], listIssues(issues));
       });
     }
+  });
+
+  test('fast lab settings (interval 1 s, threshold 2, TTL 2 s) give one warning and no error', () => {
+    const issues = check(
+      mutated((s) => {
+        s.routing.healthCheck = { intervalSeconds: 1, failureThreshold: 2, path: '/health' };
+        s.routing.ttlSeconds = 2;
+      }),
+    );
+    assert.deepEqual(
+      issues.map((issue) => [issue.severity, issue.rule, issue.path]),
+      [['warning', 'health-check-settings', 'routing.healthCheck.intervalSeconds']],
+      listIssues(issues),
+    );
   });
 
   test('the mutations never touch the base spec', () => {

@@ -7,6 +7,7 @@ import {
   resolveAcceleratorConfig,
   routeFlow,
   type AcceleratorClient,
+  type AcceleratorConfig,
   type AcceleratorOptions,
 } from './global-accelerator.ts';
 import { healthLookup, nextProbeDueAtMs, recordHealthCheckProbe, tickHealthChecks, type HealthCheckSet } from './health-check-set.ts';
@@ -26,6 +27,25 @@ function countFlows(options: AcceleratorOptions, client: AcceleratorClient, flow
     counts[region] = (counts[region] ?? 0) + 1;
   }
   return counts;
+}
+
+/**
+ * Drives the accelerator's health checks on a fixed step until us-east-1, failed at `failAtMs`, stops
+ * receiving an east-coast client's new flows; returns that time, or undefined within 120 s.
+ */
+function firstFailoverOfEastCoast(config: AcceleratorConfig, failAtMs: number, stepMs: number): number | undefined {
+  const regionUp = (region: string, atMs: number) => region !== 'us-east-1' || atMs < failAtMs;
+  let checks: HealthCheckSet = createAcceleratorHealthChecks(config, 0);
+  for (let nowMs = 0; nowMs <= 120_000; nowMs += stepMs) {
+    while (nextProbeDueAtMs(checks)! <= nowMs) {
+      const ticked = tickHealthChecks(checks, nowMs);
+      checks = ticked.state;
+      for (const probe of ticked.effects) checks = recordHealthCheckProbe(checks, probe.healthCheckId, probe.checkerId, regionUp(probe.target, nowMs), nowMs).state;
+    }
+    const route = routeFlow(config, eastCoast, healthLookup(checks), scriptedRandom([0]));
+    if (route.region !== 'us-east-1') return nowMs;
+  }
+  return undefined;
 }
 
 describe('Global Accelerator traffic dials', () => {
@@ -96,21 +116,21 @@ describe('Global Accelerator failover', () => {
     const config = resolveAcceleratorConfig({ endpointGroups: [{ region: 'us-east-1' }, { region: 'us-west-2' }], healthCheckIntervalSeconds: 10 });
     assert.equal(acceleratorFailoverMs(config), 30_000);
     const failAtMs = 65_000;
-    const regionUp = (region: string, atMs: number) => region !== 'us-east-1' || atMs < failAtMs;
-    let checks: HealthCheckSet = createAcceleratorHealthChecks(config, 0);
-    let firstFailoverAtMs: number | undefined;
-    for (let nowMs = 0; nowMs <= 120_000 && firstFailoverAtMs === undefined; nowMs += 1_000) {
-      while (nextProbeDueAtMs(checks)! <= nowMs) {
-        const ticked = tickHealthChecks(checks, nowMs);
-        checks = ticked.state;
-        for (const probe of ticked.effects) checks = recordHealthCheckProbe(checks, probe.healthCheckId, probe.checkerId, regionUp(probe.target, nowMs), nowMs).state;
-      }
-      const route = routeFlow(config, eastCoast, healthLookup(checks), scriptedRandom([0]));
-      if (route.region !== 'us-east-1') firstFailoverAtMs = nowMs;
-    }
+    const firstFailoverAtMs = firstFailoverOfEastCoast(config, failAtMs, 1_000);
     assert.ok(firstFailoverAtMs !== undefined);
     const afterMs = firstFailoverAtMs - failAtMs;
     assert.ok(afterMs > 20_000 && afterMs <= 30_000, `failover ${afterMs} ms after the failure`);
+  });
+
+  test('a fast lab setting, 1 s × threshold 2: new flows leave a failed region within about 2 s', () => {
+    const config = resolveAcceleratorConfig({ endpointGroups: [{ region: 'us-east-1' }, { region: 'us-west-2' }], healthCheckIntervalSeconds: 1, thresholdCount: 2 });
+    assert.equal(config.healthCheck.intervalMs, 1_000);
+    assert.equal(acceleratorFailoverMs(config), 2_000);
+    const failAtMs = 10_500;
+    const firstFailoverAtMs = firstFailoverOfEastCoast(config, failAtMs, 100);
+    assert.ok(firstFailoverAtMs !== undefined);
+    const afterMs = firstFailoverAtMs - failAtMs;
+    assert.ok(afterMs > 1_000 && afterMs <= 2_000, `failover ${afterMs} ms after the failure`);
   });
 
   test('default health checks (30 s × 3) detect in 90 s', () => {
@@ -123,14 +143,24 @@ describe('resolveAcceleratorConfig', () => {
     [{ endpointGroups: [] }, 'endpointGroups.length'],
     [{ endpointGroups: [{ region: 'us-east-1' }, { region: 'us-east-1' }] }, 'endpointGroups[1].region'],
     [{ endpointGroups: [{ region: 'us-east-1', trafficDialPercent: 101 }] }, 'endpointGroups[0].trafficDialPercent'],
-    [{ endpointGroups: [{ region: 'us-east-1' }], healthCheckIntervalSeconds: 5 }, 'healthCheckIntervalSeconds'],
+    [{ endpointGroups: [{ region: 'us-east-1' }], healthCheckIntervalSeconds: 0 }, 'healthCheckIntervalSeconds'],
+    [{ endpointGroups: [{ region: 'us-east-1' }], healthCheckIntervalSeconds: 2.5 }, 'healthCheckIntervalSeconds'],
+    [{ endpointGroups: [{ region: 'us-east-1' }], healthCheckIntervalSeconds: 60 }, 'healthCheckIntervalSeconds'],
     [{ endpointGroups: [{ region: 'us-east-1' }], thresholdCount: 0 }, 'thresholdCount'],
   ];
   for (const [options, path] of invalid) {
-    test(`rejects ${path}`, () => {
+    test(`rejects ${path} in ${JSON.stringify(options)}`, () => {
       assert.throws(() => resolveAcceleratorConfig(options), (error: unknown) => error instanceof RoutingConfigError && error.path === path);
     });
   }
+
+  test('takes the AWS intervals and, for fast lab runs, any whole interval from 1 to 30 s', () => {
+    for (const healthCheckIntervalSeconds of [1, 5, 10, 30]) {
+      const config = resolveAcceleratorConfig({ endpointGroups: [{ region: 'us-east-1' }], healthCheckIntervalSeconds });
+      assert.equal(config.healthCheck.intervalMs, healthCheckIntervalSeconds * 1000);
+      assert.equal(config.healthCheck.checkerCount, 1);
+    }
+  });
 
   test('a client without a round trip to a group region is a typed error', () => {
     const config = resolveAcceleratorConfig({ endpointGroups: [{ region: 'me-south-1' }] });

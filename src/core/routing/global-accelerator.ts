@@ -1,5 +1,5 @@
 import type { Random } from '../random.ts';
-import { createHealthCheck, resolveHealthCheckConfig, timeToDetectMs, type HealthCheckConfig, type HealthCheckProtocol } from './health-check.ts';
+import { createHealthCheck, requireHealthCheckIntervalSeconds, resolveHealthCheckConfig, timeToDetectMs, type HealthCheckConfig, type HealthCheckProtocol } from './health-check.ts';
 import { createHealthCheckSet, type HealthCheckSet } from './health-check-set.ts';
 import { pickIndexByWeight } from './random-choice.ts';
 import { RoutingConfigError, RoutingQueryError, requireIntegerInRange } from './routing-errors.ts';
@@ -26,6 +26,8 @@ import { RoutingConfigError, RoutingQueryError, requireIntegerInRange } from './
  *
  * Health checks: every 10 or 30 s (default 30), threshold count 1–10 (default 3), protocol TCP by default.
  * https://docs.aws.amazon.com/global-accelerator/latest/api/API_EndpointGroup.html
+ * Like the Route 53 model, this one also accepts any whole interval from 1 to 30 s, for fast lab and
+ * simulator runs; only 10 and 30 exist on AWS.
  * One health state per group stands for "the group has a healthy endpoint with weight > 0".
  */
 export interface EndpointGroupOptions {
@@ -36,7 +38,7 @@ export interface EndpointGroupOptions {
 
 export interface AcceleratorOptions {
   readonly endpointGroups: readonly EndpointGroupOptions[];
-  /** 10 or 30. @default 30 */
+  /** AWS offers 10 or 30; any whole number from 1 to 30 is accepted for fast lab and simulator runs. @default 30 */
   readonly healthCheckIntervalSeconds?: number;
   /** Consecutive checks to turn a group unhealthy or healthy again, 1–10. @default 3 */
   readonly thresholdCount?: number;
@@ -87,8 +89,7 @@ export function resolveAcceleratorConfig(options: AcceleratorOptions): Accelerat
     if (!(trafficDialPercent >= 0 && trafficDialPercent <= 100)) throw new RoutingConfigError(`${path}.trafficDialPercent`, `must be in [0, 100], got ${trafficDialPercent}`);
     return { region: group.region, trafficDialPercent };
   });
-  const intervalSeconds = options.healthCheckIntervalSeconds ?? 30;
-  if (intervalSeconds !== 10 && intervalSeconds !== 30) throw new RoutingConfigError('healthCheckIntervalSeconds', `must be 10 or 30, got ${intervalSeconds}`);
+  const intervalSeconds = requireHealthCheckIntervalSeconds('healthCheckIntervalSeconds', options.healthCheckIntervalSeconds ?? 30);
   const thresholdCount = requireIntegerInRange('thresholdCount', options.thresholdCount ?? 3, 1, 10);
   const healthCheck = resolveHealthCheckConfig({
     requestIntervalSeconds: intervalSeconds,

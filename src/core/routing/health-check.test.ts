@@ -7,6 +7,7 @@ import {
   nextProbeDueAtMs,
   recordProbe,
   resolveHealthCheckConfig,
+  ROUTE53_REQUEST_INTERVALS_SECONDS,
   tickHealthCheck,
   timeToDetectMs,
   type HealthChangedEffect,
@@ -52,7 +53,11 @@ describe('resolveHealthCheckConfig', () => {
   });
 
   const invalid: [HealthCheckOptions, string][] = [
-    [{ requestIntervalSeconds: 20 }, 'requestIntervalSeconds'],
+    [{ requestIntervalSeconds: 0 }, 'requestIntervalSeconds'],
+    [{ requestIntervalSeconds: 0.5 }, 'requestIntervalSeconds'],
+    [{ requestIntervalSeconds: 1.5 }, 'requestIntervalSeconds'],
+    [{ requestIntervalSeconds: 31 }, 'requestIntervalSeconds'],
+    [{ requestIntervalSeconds: -10 }, 'requestIntervalSeconds'],
     [{ failureThreshold: 0 }, 'failureThreshold'],
     [{ failureThreshold: 11 }, 'failureThreshold'],
     [{ checkerCount: 0 }, 'checkerCount'],
@@ -69,6 +74,18 @@ describe('resolveHealthCheckConfig', () => {
     assert.equal(timeToDetectMs(resolveHealthCheckConfig()), 90_000);
     assert.equal(timeToDetectMs(resolveHealthCheckConfig({ requestIntervalSeconds: 10, failureThreshold: 1 })), 10_000);
   });
+
+  test('Route 53 offers 10 and 30 s; the model also takes any whole interval from 1 to 30 s for fast lab runs', () => {
+    assert.deepEqual(ROUTE53_REQUEST_INTERVALS_SECONDS, [10, 30]);
+    for (const requestIntervalSeconds of [1, 2, 5, 10, 15, 20, 30]) {
+      assert.equal(resolveHealthCheckConfig({ requestIntervalSeconds }).intervalMs, requestIntervalSeconds * 1000);
+    }
+  });
+
+  test('a fast lab setting, 1 s × threshold 2, detects a failure in about 2 s', () => {
+    const config = resolveHealthCheckConfig({ requestIntervalSeconds: 1, failureThreshold: 2 });
+    assert.equal(timeToDetectMs(config), 2_000);
+  });
 });
 
 describe('health check timing', () => {
@@ -77,6 +94,8 @@ describe('health check timing', () => {
     { requestIntervalSeconds: 10, failureThreshold: 3 },
     { requestIntervalSeconds: 10, failureThreshold: 1 },
     { requestIntervalSeconds: 30, failureThreshold: 10 },
+    { requestIntervalSeconds: 1, failureThreshold: 2 },
+    { requestIntervalSeconds: 1, failureThreshold: 1 },
   ];
   for (const options of timings) {
     test(`interval ${options.requestIntervalSeconds} s × threshold ${options.failureThreshold}: unhealthy after about interval × threshold, not before`, () => {

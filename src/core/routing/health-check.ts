@@ -8,6 +8,8 @@ import { invariant, RoutingConfigError, requireIntegerInRange } from './routing-
  *
  * - Checkers in several locations probe the endpoint independently, each every 10 or 30 s; they do
  *   not coordinate, so probes bunch up and gap. Here each checker has its own staggered schedule.
+ *   The model also accepts any whole interval from 1 to 30 s, which AWS does not offer, so that lab and
+ *   simulator runs can fail over in seconds (see `HEALTH_CHECK_INTERVAL_SECONDS_MIN`).
  * - A checker changes its view after `failureThreshold` consecutive results that contradict it, in
  *   either direction ("the number of consecutive health checks that an endpoint must pass or fail for
  *   Route 53 to change the current status of the endpoint from unhealthy to healthy or vice versa").
@@ -22,7 +24,10 @@ import { invariant, RoutingConfigError, requireIntegerInRange } from './routing-
 export type HealthCheckProtocol = 'http' | 'https' | 'tcp';
 
 export interface HealthCheckOptions {
-  /** Seconds between one checker's probes: 10 ("fast") or 30. @default 30 */
+  /**
+   * Seconds between one checker's probes. Route 53 offers 10 ("fast") or 30; any whole number from 1 to
+   * 30 is accepted for fast lab and simulator runs (see `HEALTH_CHECK_INTERVAL_SECONDS_MIN`). @default 30
+   */
   readonly requestIntervalSeconds?: number;
   /** Consecutive contrary results that flip one checker's view, either way: 1–10. @default 3 */
   readonly failureThreshold?: number;
@@ -52,7 +57,17 @@ export interface HealthCheckConfig {
   readonly initiallyHealthy: boolean;
 }
 
+/** The request intervals Route 53 really offers; the only ones an AWS deployment can use. */
 export const ROUTE53_REQUEST_INTERVALS_SECONDS: readonly number[] = [10, 30];
+/**
+ * The intervals the model accepts: any whole number of seconds from 1 to 30. Values other than
+ * `ROUTE53_REQUEST_INTERVALS_SECONDS` exist on no AWS service; they are a lab and simulator setting, so
+ * that an experiment fails over in seconds (1 s × threshold 2 detects a failure in about 2 s) and the
+ * simulator predicts such a run with the same state machine as a slow one. The spec rules warn about
+ * them and synthesis for AWS refuses them.
+ */
+export const HEALTH_CHECK_INTERVAL_SECONDS_MIN = 1;
+export const HEALTH_CHECK_INTERVAL_SECONDS_MAX = 30;
 export const HEALTH_CHECKERS_MAX = 64;
 const TIMEOUTS_MS: Readonly<Record<HealthCheckProtocol, { connectTimeoutMs: number; responseTimeoutMs: number }>> = {
   http: { connectTimeoutMs: 4_000, responseTimeoutMs: 2_000 },
@@ -61,10 +76,7 @@ const TIMEOUTS_MS: Readonly<Record<HealthCheckProtocol, { connectTimeoutMs: numb
 };
 
 export function resolveHealthCheckConfig(options: HealthCheckOptions = {}): HealthCheckConfig {
-  const requestIntervalSeconds = options.requestIntervalSeconds ?? 30;
-  if (!ROUTE53_REQUEST_INTERVALS_SECONDS.includes(requestIntervalSeconds)) {
-    throw new RoutingConfigError('requestIntervalSeconds', `must be 10 or 30, got ${requestIntervalSeconds}`);
-  }
+  const requestIntervalSeconds = requireHealthCheckIntervalSeconds('requestIntervalSeconds', options.requestIntervalSeconds ?? 30);
   const healthyCheckerPercentAbove = options.healthyCheckerPercentAbove ?? 18;
   if (!(healthyCheckerPercentAbove >= 0 && healthyCheckerPercentAbove < 100)) {
     throw new RoutingConfigError('healthyCheckerPercentAbove', `must be in [0, 100), got ${healthyCheckerPercentAbove}`);
@@ -79,6 +91,21 @@ export function resolveHealthCheckConfig(options: HealthCheckOptions = {}): Heal
     healthyCheckerPercentAbove,
     initiallyHealthy: options.initiallyHealthy ?? true,
   };
+}
+
+/**
+ * Throws a RoutingConfigError unless the interval is a whole number of seconds from 1 to 30. Route 53
+ * and Global Accelerator offer only 10 and 30; the rest are for fast lab and simulator runs.
+ */
+export function requireHealthCheckIntervalSeconds(path: string, intervalSeconds: number): number {
+  if (!Number.isInteger(intervalSeconds) || intervalSeconds < HEALTH_CHECK_INTERVAL_SECONDS_MIN || intervalSeconds > HEALTH_CHECK_INTERVAL_SECONDS_MAX) {
+    const offered = ROUTE53_REQUEST_INTERVALS_SECONDS.join(' or ');
+    throw new RoutingConfigError(
+      path,
+      `must be a whole number of seconds from ${HEALTH_CHECK_INTERVAL_SECONDS_MIN} to ${HEALTH_CHECK_INTERVAL_SECONDS_MAX} (AWS offers ${offered}), got ${intervalSeconds}`,
+    );
+  }
+  return intervalSeconds;
 }
 
 /** Roughly how long after an endpoint fails its health check turns unhealthy: interval × threshold. */

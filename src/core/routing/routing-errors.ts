@@ -5,7 +5,7 @@
  * out of range, a Random outside [0, 1)) go through `invariant`, which throws loudly.
  */
 
-/** A configuration AWS would refuse: a weight above 255, a 20 s health-check interval, two primaries. */
+/** A configuration AWS would refuse: a weight above 255, a 45 s health-check interval, two primaries. */
 export class RoutingConfigError extends Error {
   readonly code = 'ROUTING_CONFIG_INVALID';
   /** Where in the configuration, e.g. `records[2].weight`. */

@@ -1,5 +1,6 @@
 import { CONTINENT_CODES, findCountry } from '../../catalog/countries.ts';
 import { SERVICE_LEVELS } from '../../catalog/service-levels.ts';
+import { HEALTH_CHECK_INTERVAL_SECONDS_MAX, HEALTH_CHECK_INTERVAL_SECONDS_MIN } from '../../core/routing/health-check.ts';
 import type { PopulationPoint, ResolvedSpec } from '../resolved-spec.ts';
 import { issueError, issueWarning, type SpecIssue } from '../spec-issue.ts';
 import type { SpecRule } from './rule.ts';
@@ -80,15 +81,15 @@ export const weightedWeights: SpecRule = {
 
 export const healthCheckSettings: SpecRule = {
   id: 'health-check-settings',
-  description: 'Health checks use an interval Route 53 offers (10 or 30 s) and a threshold of 1 to 10.',
+  description:
+    'Health checks use an interval Route 53 offers (10 or 30 s) and a threshold of 1 to 10; other whole intervals from 1 to 30 s are a warned lab and simulator setting.',
   check(spec) {
     const check = spec.routing.healthCheck;
     if (!check) return [];
     const limits = SERVICE_LEVELS.route53_health_check;
     const issues: SpecIssue[] = [];
-    if (!limits.intervals_seconds.includes(check.intervalSeconds)) {
-      issues.push(issueError('health-check-settings', 'routing.healthCheck.intervalSeconds', `Route 53 health checks run every ${limits.intervals_seconds.join(' or ')} seconds, not ${check.intervalSeconds}`));
-    }
+    const interval = intervalIssue(check.intervalSeconds);
+    if (interval) issues.push(interval);
     const threshold = check.failureThreshold;
     if (!Number.isInteger(threshold) || threshold < limits.failure_threshold_min || threshold > limits.failure_threshold_max) {
       issues.push(issueError('health-check-settings', 'routing.healthCheck.failureThreshold', `failure threshold must be a whole number from ${limits.failure_threshold_min} to ${limits.failure_threshold_max}, not ${threshold}`));
@@ -97,6 +98,32 @@ export const healthCheckSettings: SpecRule = {
     return issues;
   },
 };
+
+/**
+ * An interval AWS offers is fine. Any other whole number of seconds from 1 to 30 is a deliberate
+ * non-AWS setting that makes lab and simulator experiments fail over in seconds, so it only warns;
+ * anything else is an error.
+ */
+function intervalIssue(intervalSeconds: number): SpecIssue | undefined {
+  const path = 'routing.healthCheck.intervalSeconds';
+  // Global Accelerator offers the same two intervals (service-levels.json), so one list speaks for both.
+  const offered = SERVICE_LEVELS.route53_health_check.intervals_seconds;
+  if (offered.includes(intervalSeconds)) return undefined;
+  const offeredText = offered.join(' or ');
+  if (Number.isInteger(intervalSeconds) && intervalSeconds >= HEALTH_CHECK_INTERVAL_SECONDS_MIN && intervalSeconds <= HEALTH_CHECK_INTERVAL_SECONDS_MAX) {
+    return issueWarning(
+      'health-check-settings',
+      path,
+      `interval ${intervalSeconds} s is a non-AWS setting: Route 53 and Global Accelerator health checks only run every ${offeredText} seconds; ` +
+        `this value is for fast lab and simulator runs, and \`meridian synth\` will refuse it`,
+    );
+  }
+  return issueError(
+    'health-check-settings',
+    path,
+    `Route 53 health checks run every ${offeredText} seconds (fast lab and simulator runs may use a whole number from ${HEALTH_CHECK_INTERVAL_SECONDS_MIN} to ${HEALTH_CHECK_INTERVAL_SECONDS_MAX}), not ${intervalSeconds}`,
+  );
+}
 
 export const healthCheckedTtl: SpecRule = {
   id: 'health-checked-ttl',
