@@ -6,7 +6,8 @@ import type { ResolvedSpec } from '../../spec/resolved-spec.ts';
 import { readFinalState } from '../load/final-state.ts';
 import { loadReport } from '../load/load-report.ts';
 import { runLoad, type LoadProgress } from '../load/load-run.ts';
-import { startLab } from '../supervisor/lab.ts';
+import { startLab, type Lab } from '../supervisor/lab.ts';
+import { tableStatus } from '../supervisor/table-control.ts';
 import { ManagedFailover } from '../supervisor/managed-failover.ts';
 import { TrafficPlane } from '../supervisor/traffic-plane.ts';
 import { LabFaults } from './lab-faults.ts';
@@ -30,6 +31,8 @@ export interface LabChaosOptions {
   readonly onProgress?: (progress: LoadProgress) => void;
   /** Aborts the run from outside (Ctrl-C): faults are lifted and the lab stopped. */
   readonly signal?: AbortSignal;
+  /** Told what each single-writer table's members reported losing in failovers (keys of the lost writes). */
+  readonly onLostWritesReported?: (lost: Readonly<Record<string, readonly string[]>>) => void;
 }
 
 /** Time given to replication after the run before every replica is read. */
@@ -91,6 +94,11 @@ export async function runLabChaos(spec: ResolvedSpec, architecture: Architecture
     }
     options.onPhase?.('reading every replica');
     const final = await readFinalState(traffic.loadTargets(), QUIESCE_MS);
+    const reported = await lostWritesReported(lab);
+    for (const [table, keys] of Object.entries(reported)) {
+      if (keys.length > 0) result.recorder.event(result.elapsedMs, `${table}: the fenced writer reported ${keys.length} acknowledged writes lost in the failover`);
+    }
+    options.onLostWritesReported?.(reported);
     const endMs = Math.min(experiment.durationMs, result.elapsedMs);
     const windows = experiment.faults
       .filter((fault) => fault.startMs < endMs)
@@ -105,6 +113,22 @@ export async function runLabChaos(spec: ResolvedSpec, architecture: Architecture
     await traffic.stop();
     await lab.stop();
   }
+}
+
+/** The keys of the writes each single-writer table's members discarded on learning of a newer epoch. */
+async function lostWritesReported(lab: Lab): Promise<Record<string, string[]>> {
+  const lost: Record<string, string[]> = {};
+  for (const placement of lab.architecture.placements) {
+    const members = await tableStatus(lab, placement.dataClass).catch(() => undefined);
+    if (members === undefined) continue;
+    // Every member that held a lost write reports it: one write is one (epoch, sequence).
+    const unique = new Map<string, string>();
+    for (const member of members as unknown as { lostWrites?: { recent?: { key: { pk?: { S?: string } }; seq: number; epoch: number }[] } }[]) {
+      for (const write of member.lostWrites?.recent ?? []) unique.set(`${write.epoch}/${write.seq}`, write.key.pk?.S ?? '?');
+    }
+    lost[placement.dataClass] = [...unique.values()];
+  }
+  return lost;
 }
 
 /** The simulator's label of a fault, so the two reports name faults alike. */

@@ -59,7 +59,15 @@ export function queryA(server: DnsServerAddress, name: string, subnet: string, t
   });
 }
 
-/** A TTL-honouring resolver for each place: answers from its cache while fresh, from the router otherwise. */
+/**
+ * The recursive resolvers of each place, each with its own TTL cache: a request goes through one of its
+ * place's resolvers at random. Users of one place sit behind many resolvers (the spec's `dnsResolvers`, at
+ * most RESOLVERS_PER_PLACE_MAX here, as in the simulator), which filled their caches at scattered times
+ * before the run: a resolver's first answer counts as stored up to a TTL ago, so the place's users move
+ * after a failover over one TTL, not all at once when a single cache entry expires.
+ */
+export const RESOLVERS_PER_PLACE_MAX = 64;
+
 export class PlaceResolvers {
   private readonly caches = new Map<string, ResolverCache>();
   private readonly inFlight = new Map<string, Promise<string[]>>();
@@ -69,26 +77,30 @@ export class PlaceResolvers {
   constructor(
     private readonly server: DnsServerAddress,
     private readonly name: string,
+    private readonly resolversPerPlace: (subnet: string) => number = () => 1,
     private readonly nowMs: () => number = () => performance.now(),
   ) {}
 
   async resolve(subnet: string): Promise<string[]> {
-    const cache = this.caches.get(subnet) ?? createResolverCache();
-    const cached = lookup(cache, this.name, this.nowMs(), subnet);
-    if (cached.kind === 'hit') return [...cached.answer.targets];
-    // Concurrent requests of one place share one question, as a resolver coalesces them.
-    const pending = this.inFlight.get(subnet);
+    const count = Math.max(1, Math.min(RESOLVERS_PER_PLACE_MAX, this.resolversPerPlace(subnet)));
+    const resolver = `${subnet}#${Math.floor(Math.random() * count)}`;
+    const cache = this.caches.get(resolver);
+    const cached = cache === undefined ? undefined : lookup(cache, this.name, this.nowMs(), subnet);
+    if (cached?.kind === 'hit') return [...cached.answer.targets];
+    // Concurrent requests through one resolver share one question, as a resolver coalesces them.
+    const pending = this.inFlight.get(resolver);
     if (pending) return pending;
-    const asked = this.ask(subnet, cache).finally(() => this.inFlight.delete(subnet));
-    this.inFlight.set(subnet, asked);
+    const asked = this.ask(subnet, resolver, cache).finally(() => this.inFlight.delete(resolver));
+    this.inFlight.set(resolver, asked);
     return asked;
   }
 
-  private async ask(subnet: string, cache: ResolverCache): Promise<string[]> {
+  private async ask(subnet: string, resolver: string, cache: ResolverCache | undefined): Promise<string[]> {
     this.queries += 1;
     try {
       const { addresses, ttlSeconds } = await queryA(this.server, this.name, subnet);
-      this.caches.set(subnet, store(cache, this.name, { targets: addresses, ttlSeconds }, this.nowMs(), subnet));
+      const storedAtMs = cache === undefined ? this.nowMs() - Math.random() * ttlSeconds * 1000 : this.nowMs();
+      this.caches.set(resolver, store(cache ?? createResolverCache(), this.name, { targets: addresses, ttlSeconds }, storedAtMs, subnet));
       return addresses;
     } catch (error) {
       this.failures += 1;

@@ -119,7 +119,8 @@ class LoadClient {
     private readonly recorder: RunRecorder,
     private readonly options: LoadOptions,
   ) {
-    this.resolvers = new PlaceResolvers(targets.dns, `api.${targets.domain}`);
+    const resolversBySubnet = new Map(targets.places.map((place) => [place.subnet, plan.spec.populations[place.populationIndex]!.dnsResolvers]));
+    this.resolvers = new PlaceResolvers(targets.dns, `api.${targets.domain}`, (subnet) => resolversBySubnet.get(subnet) ?? 1);
     this.oracles = plan.dataClasses.map(() => new WriteOracle());
     this.writeIssuedMs = plan.dataClasses.map(() => new Map<number, number>());
     this.regionIndex = new Map(targets.regions.map((region, index) => [region, index]));
