@@ -12,7 +12,7 @@ import { renderRunReportJson, renderRunReportMarkdown, renderRunReportTerminal }
 import type { RunReport } from '../report/run-report.ts';
 import { parseSeed, randomSeed, SeedFormatError } from '../sim/engine/seeded-random.ts';
 import { simulate } from '../sim/simulate.ts';
-import { EXIT_OK, UsageError } from './cli-errors.ts';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from './cli-errors.ts';
 import type { CommandContext } from './command-context.ts';
 import { DEFAULT_SPEC_LABEL } from './default-spec.ts';
 import { commandArchitecture, loadCommandSpec } from './load-command-spec.ts';
@@ -134,13 +134,15 @@ async function runChaos(context: CommandContext, experimentFile: string, file: s
     process.off('SIGTERM', onSignal);
     rmSync(dataDir, { recursive: true, force: true });
   }
+  // An interrupted run still prints what it measured, and fails.
+  const exitCode = abort.signal.aborted ? EXIT_FAILURE : EXIT_OK;
   if (!simulatedReport) {
     render(context, options, measured);
-    return context.setExitCode(EXIT_OK);
+    return context.setExitCode(exitCode);
   }
   const comparison = compareReports(simulatedReport, measured);
   if (options.json) context.out(renderComparisonJson(comparison));
   else if (options.markdown) context.out(renderComparisonMarkdown(comparison));
   else context.out(renderComparisonTerminal(comparison));
-  context.setExitCode(EXIT_OK);
+  context.setExitCode(exitCode);
 }

@@ -48,7 +48,11 @@ export async function runLabChaos(spec: ResolvedSpec, architecture: Architecture
   const timers: ReturnType<typeof setTimeout>[] = [];
   const stop = new AbortController();
   let stoppedEarly: { atSeconds: number; reason: string } | undefined;
-  const onOuterAbort = () => stop.abort();
+  let runStartedAtMs: number | undefined;
+  const onOuterAbort = () => {
+    if (runStartedAtMs !== undefined) stoppedEarly ??= { atSeconds: Math.round(performance.now() - runStartedAtMs) / 1000, reason: 'interrupted' };
+    stop.abort();
+  };
   options.signal?.addEventListener('abort', onOuterAbort);
   try {
     await traffic.start();
@@ -66,6 +70,7 @@ export async function runLabChaos(spec: ResolvedSpec, architecture: Architecture
       onStart: (started, atMs) => {
         recorder = started;
         startedAtMs = atMs;
+        runStartedAtMs = atMs;
         for (const fault of experiment.faults) {
           schedule(fault.startMs, async () => {
             timeline.push({ atMs: elapsedMs(), event: `fault: ${await faults.apply(fault)}` });

@@ -10,8 +10,8 @@ import { dataLinkName } from '../supervisor/wan-mesh.ts';
  * - region-outage: SIGKILL of the region's process (`database`), of its app (`app`), or both (`all`);
  *   back: restart them on their data (the region catches up through replication);
  * - link-latency, partition: faults on the WAN links between two regions (replication and data links,
- *   both ways unless one-way), between a population and a region (its places' links), or every link of an
- *   isolated region (users, checkers and other regions alike);
+ *   both ways unless one-way), between a population and a region (its places' links), or between an
+ *   isolated region and every other region (its users and the health checkers still reach it);
  * - replication-pause: the region's outgoing replication links hold their bytes (every data class: the
  *   links carry all of a region's tables);
  * - health-check-failure: the health checkers' link to the region drops everything, the app stays up;
@@ -127,14 +127,10 @@ export class LabFaults {
     return places.map((place) => placeLinkName(place, region));
   }
 
-  /** Every link with the region at one end: other regions both ways, every place to it, the checkers to it. */
+  /** The region cut off from every other region (replication and data links, both ways); users and health checkers still reach it, as in the simulator. */
   private isolationLinks(region: string): string[] {
     const others = [...this.lab.regions.keys()].filter((other) => other !== region);
-    return [
-      ...others.flatMap((other) => [linkName(region, other), linkName(other, region), dataLinkName(region, other), dataLinkName(other, region)]),
-      ...this.traffic.places.map((place) => placeLinkName(place, region)),
-      checkerLinkName(region),
-    ].filter((name) => this.lab.wan.registry.has(name));
+    return others.flatMap((other) => [linkName(region, other), linkName(other, region), dataLinkName(region, other), dataLinkName(other, region)]).filter((name) => this.lab.wan.registry.has(name));
   }
 
   private linkFaults(names: readonly string[], direction: NonNullable<LinkFaultsInput['upstream']>, description: string): Omit<AppliedFault, 'index'> {
