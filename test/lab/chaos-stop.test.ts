@@ -14,12 +14,20 @@ import { runLabChaos } from '../../src/lab/chaos/chaos-run.ts';
 import { chooseArchitecture } from '../../src/sim/simulate.ts';
 import { loadSpec } from '../../src/spec/load-spec.ts';
 
-const SPEC = resolve('examples/fast-failover.yaml');
+/** examples/fast-failover.yaml with a 30 s TTL, so that North America's users fail long enough after an outage. */
+function slowDnsSpec(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'meridian-stop-spec-')), 'spec.yaml');
+  const text = readFileSync('examples/fast-failover.yaml', 'utf8');
+  assert.match(text, /^  ttlSeconds: 2$/m);
+  writeFileSync(path, text.replace(/^  ttlSeconds: 2$/m, '  ttlSeconds: 30'));
+  return path;
+}
+const SPEC = slowDnsSpec();
 const EXPERIMENT = `
 name: stop-early
 duration: 60s
 faults:
-  - { at: 4s, action: partition, between: [north-america, primary] }
+  - { at: 4s, action: region-outage, region: primary, scope: app }
 stop:
   - { when: availability-below, threshold: 0.95, for: 3s, population: north-america }
 `;
@@ -37,7 +45,7 @@ test('a stop condition that fires ends the run early and lifts the fault', async
   assert.match(report.meta.stoppedEarly.reason, /north-america/);
   assert.ok(Date.now() - startedMs < 50_000, 'the run did not go on to its 60 s');
   const events = report.timeline.map((event) => event.event);
-  assert.ok(events.some((event) => event.startsWith('fault: partition')), events.join('; '));
+  assert.ok(events.some((event) => event.startsWith('fault: ')), events.join('; '));
 });
 
 /** Descendants of a process, from /proc (ppid is the 4th field of /proc/PID/stat). */
@@ -89,7 +97,7 @@ test('Ctrl-C during meridian chaos run lifts the faults, stops the lab and leave
   assert.ok(await running_, `the experiment did not start: ${stderr}`);
   await new Promise((done) => setTimeout(done, 4000));
   const tree = descendants(child.pid!);
-  assert.ok(tree.length >= 6, `regions and apps run under meridian: ${tree.length} processes`);
+  assert.ok(tree.length >= 3, `the lab's processes run under meridian: ${tree.length} processes`);
   const code = await new Promise<number | null>((done) => {
     child.once('exit', (exitCode) => done(exitCode));
     child.kill('SIGINT');
