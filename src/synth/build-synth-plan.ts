@@ -1,0 +1,125 @@
+/**
+ * The synth plan of a spec and one of its candidate architectures: the only place where `synth/` reads the
+ * resolved spec, the catalog and advise's architecture. Whatever cannot be built on AWS as specified is
+ * refused here, with every reason at once (SynthPlanError), before any construct exists.
+ */
+import type { Architecture } from '../advise/architecture.ts';
+import { regionLoads } from '../advise/cost-plan.ts';
+import { routingRecords } from '../advise/routing-records.ts';
+import { ROUTE53_REQUEST_INTERVALS_SECONDS } from '../core/routing/health-check.ts';
+import type { ResolvedExperiment } from '../experiments/resolved-experiment.ts';
+import type { ResolvedSpec } from '../spec/resolved-spec.ts';
+import type { SynthDataClass, SynthExperiment, SynthFault, SynthPlan, SynthRecord } from './synth-plan.ts';
+
+/** The compute placeholder's container port: what the image is expected to listen on. */
+export const CONTAINER_PORT_DEFAULT = 8080;
+
+export class SynthPlanError extends Error {
+  readonly code = 'SYNTH_REFUSED';
+  constructor(readonly reasons: readonly string[]) {
+    super(`cannot build this on AWS as specified:\n${reasons.map((reason) => `  - ${reason}`).join('\n')}`);
+    this.name = 'SynthPlanError';
+  }
+}
+
+export function buildSynthPlan(spec: ResolvedSpec, architecture: Architecture, experiments: readonly ResolvedExperiment[] = []): SynthPlan {
+  const reasons = refusals(spec, architecture);
+  if (reasons.length > 0) throw new SynthPlanError(reasons);
+  const routed = [...architecture.servingRegions, ...architecture.standbyRegions];
+  const loads = regionLoads(spec, architecture);
+  const order = (region: string) => {
+    const position = spec.deploy.order.indexOf(region);
+    return position >= 0 ? position : spec.deploy.order.length + routed.indexOf(region);
+  };
+  const dataRegions = architecture.placements.flatMap((placement) => [...placement.replicas, ...(placement.witness ? [placement.witness] : [])]);
+  const regions = [...new Set([...routed, ...dataRegions])].sort((a, b) => order(a) - order(b));
+  const service = spec.services[0];
+  const healthCheck = architecture.routing.healthCheck;
+  return {
+    name: spec.name,
+    domain: spec.domain,
+    architecture: { kind: architecture.kind, title: architecture.title },
+    primaryRegion: architecture.primary,
+    regions: regions.map((region, index) => ({
+      region,
+      role: architecture.servingRegions.includes(region) ? 'serving' : 'standby',
+      instances: loads.find((load) => load.code === region)?.instances ?? 0,
+      deployOrder: index + 1,
+    })),
+    routing: {
+      policy: architecture.routing.policy,
+      ttlSeconds: architecture.routing.ttlSeconds,
+      healthCheck: healthCheck === undefined ? undefined : { intervalSeconds: healthCheck.intervalSeconds, failureThreshold: healthCheck.failureThreshold, path: healthCheck.path },
+      evaluateTargetHealth: spec.routing.evaluateTargetHealth,
+      records: routingRecords(architecture).map(synthRecord),
+      edge: architecture.routing.edge,
+    },
+    dataClasses: architecture.placements.map((placement): SynthDataClass => {
+      const zone = placement.residencyZone;
+      return {
+        name: placement.dataClass,
+        consistency: placement.consistency,
+        engine: placement.engine,
+        replicas: placement.replicas,
+        writer: placement.writer,
+        witness: placement.witness,
+        residency: zone === undefined ? undefined : { zone, regions: spec.zones[zone] ?? [] },
+      };
+    }),
+    zones: spec.zones,
+    service: { name: service?.name ?? 'app', image: service?.image ?? 'public.ecr.aws/docker/library/node:20-alpine', healthPath: service?.healthPath ?? healthCheck?.path ?? '/health', containerPort: CONTAINER_PORT_DEFAULT },
+    monthlyBudgetUsd: spec.budget.monthlyUsd,
+    experiments: experiments.map((experiment) => synthExperiment(experiment, architecture)),
+  };
+}
+
+function synthRecord(record: ReturnType<typeof routingRecords>[number]): SynthRecord {
+  const location = record.location;
+  return {
+    setIdentifier: record.setIdentifier,
+    region: record.targetRegion,
+    ...(record.weight === undefined ? {} : { weight: record.weight }),
+    ...(record.failoverRole === undefined ? {} : { failoverRole: record.failoverRole === 'primary' ? ('PRIMARY' as const) : ('SECONDARY' as const) }),
+    ...(location?.kind === 'country' ? { country: location.countryCode } : {}),
+    ...(location?.kind === 'continent' ? { continent: location.continentCode } : {}),
+    ...(location?.kind === 'default' ? { isDefaultLocation: true } : {}),
+  };
+}
+
+/** What AWS does not offer as the spec asks. */
+function refusals(spec: ResolvedSpec, architecture: Architecture): string[] {
+  const reasons: string[] = [];
+  const healthCheck = architecture.routing.healthCheck;
+  if (healthCheck && !ROUTE53_REQUEST_INTERVALS_SECONDS.includes(healthCheck.intervalSeconds)) {
+    reasons.push(`routing.healthCheck.intervalSeconds ${healthCheck.intervalSeconds}: Route 53 and Global Accelerator health checks run every ${ROUTE53_REQUEST_INTERVALS_SECONDS.join(' or ')} seconds (faster settings exist for the lab and the simulator only)`);
+  }
+  if (architecture.infeasible.length > 0) reasons.push(...architecture.infeasible.map((reason) => `architecture ${architecture.kind}: ${reason}`));
+  if (architecture.routing.policy === 'multivalue') {
+    reasons.push('routing.policy multivalue: Route 53 multivalue answers return IP addresses, and the compute placeholder is behind load balancers whose addresses are not fixed (use latency, weighted or failover routing)');
+  }
+  if (spec.services.length > 1) reasons.push(`services: ${spec.services.length} services; the CDK app builds one compute placeholder per region (one service)`);
+  return reasons;
+}
+
+/** An experiment with roles resolved to regions and times in seconds. */
+function synthExperiment(experiment: ResolvedExperiment, architecture: Architecture): SynthExperiment {
+  const region = (reference: string | undefined) => {
+    if (reference === 'primary') return architecture.primary;
+    if (reference === 'secondary') return architecture.standbyRegions[0] ?? architecture.servingRegions.find((code) => code !== architecture.primary);
+    return reference;
+  };
+  return {
+    name: experiment.name,
+    description: experiment.description,
+    durationSeconds: experiment.durationMs / 1000,
+    faults: experiment.faults.map((fault): SynthFault => ({
+      action: fault.action,
+      startSeconds: fault.startMs / 1000,
+      durationSeconds: (fault.endMs - fault.startMs) / 1000,
+      region: region('region' in fault ? fault.region : fault.action === 'partition' ? fault.isolate : undefined),
+      scope: fault.action === 'region-outage' ? fault.scope : undefined,
+      dataClass: fault.action === 'replication-pause' ? fault.dataClass : undefined,
+      errorRate: fault.action === 'error-injection' ? fault.errorRate : undefined,
+    })),
+  };
+}

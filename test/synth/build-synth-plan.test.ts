@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadExperiment } from '../../src/experiments/load-experiment.ts';
+import { buildSynthPlan, SynthPlanError } from '../../src/synth/build-synth-plan.ts';
+import { chooseArchitecture } from '../../src/sim/simulate.ts';
+import { loadSpec } from '../../src/spec/load-spec.ts';
+
+test('the global shop: regions in deploy order, one latency record per serving region with its health check, every data class', async () => {
+  const { spec } = await loadSpec('examples/global-shop.yaml');
+  const architecture = chooseArchitecture(spec, undefined);
+  const plan = buildSynthPlan(spec, architecture, [await loadExperiment('experiments/region-outage.yaml', spec)]);
+  assert.deepEqual(plan.regions.map((region) => region.region), ['us-east-2', 'us-west-2', 'us-east-1', 'eu-west-1', 'ap-northeast-1']);
+  assert.deepEqual(plan.regions.map((region) => region.deployOrder), [1, 2, 3, 4, 5]);
+  assert.equal(plan.routing.policy, 'latency');
+  assert.deepEqual(plan.routing.healthCheck, { intervalSeconds: 10, failureThreshold: 3, path: '/health' });
+  assert.deepEqual(plan.routing.records.map((record) => record.region).sort(), [...architecture.servingRegions].sort());
+  assert.deepEqual(plan.dataClasses.map((dataClass) => [dataClass.name, dataClass.consistency]), [['profiles', 'multi-writer'], ['orders', 'single-writer'], ['payments', 'strong']]);
+  assert.equal(plan.experiments[0]!.faults[0]!.region, architecture.primary, 'the role is resolved');
+  assert.equal(plan.monthlyBudgetUsd, 25000);
+});
+
+test('residency: a resident class carries its zone', async () => {
+  const { spec } = await loadSpec('examples/eu-saas.yaml');
+  const plan = buildSynthPlan(spec, chooseArchitecture(spec, 'active-passive'));
+  const records = plan.dataClasses.find((dataClass) => dataClass.name === 'health-records')!;
+  assert.deepEqual(records.residency, { zone: 'eu', regions: ['eu-central-1', 'eu-west-1'] });
+  assert.ok(records.replicas.every((region) => region.startsWith('eu-')));
+});
+
+test('non-AWS settings are refused with the reason', async () => {
+  const { spec } = await loadSpec('examples/fast-failover.yaml');
+  assert.throws(() => buildSynthPlan(spec, chooseArchitecture(spec, undefined)), (error: unknown) => error instanceof SynthPlanError && error.reasons.some((reason) => /intervalSeconds 1: Route 53 and Global Accelerator health checks run every 10 or 30 seconds/.test(reason)));
+});
