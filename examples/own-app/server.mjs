@@ -85,8 +85,20 @@ function browse() {
 
 async function readItem(className, key) {
   const dataClass = dataClassOf(className);
-  // A class with no replica in this region is read where the lab says (another region, through its link).
-  const answer = await dynamodb('GetItem', { TableName: dataClass.name, Key: { pk: { S: key }, sk: { S: 'item' } }, ConsistentRead: dataClass.consistentReads }, DATA_TIMEOUT_MS, dataClass.endpointUrl ?? dataEndpoint);
+  // A class with no replica in this region is read where the lab says (another region, through its link);
+  // when that replica cannot be reached, the next one (nearest first).
+  const first = dataClass.endpointUrl ?? dataEndpoint;
+  const endpoints = [first, ...(dataClass.fallbackEndpointUrls ?? []).filter((url) => url !== first)];
+  let answer;
+  for (const [index, endpoint] of endpoints.entries()) {
+    try {
+      answer = await dynamodb('GetItem', { TableName: dataClass.name, Key: { pk: { S: key }, sk: { S: 'item' } }, ConsistentRead: dataClass.consistentReads }, DATA_TIMEOUT_MS, endpoint);
+      break;
+    } catch (error) {
+      const unreachable = error.error === 'DataNodeUnreachable' || error.error === 'DataNodeTimeout';
+      if (!unreachable || index === endpoints.length - 1) throw error;
+    }
+  }
   return [200, { key, value: answer.Item?.value?.S ?? null, found: answer.Item !== undefined }];
 }
 

@@ -21,6 +21,8 @@ export interface AppDataClass {
   readonly writeEndpointUrl?: string;
   /** Every replica's endpoint by region, to follow a NotPrimaryException to the writer it names. */
   readonly endpoints?: Readonly<Record<string, string>>;
+  /** Replicas to read from when `endpointUrl` cannot be reached, nearest first. */
+  readonly fallbackEndpointUrls?: readonly string[];
 }
 
 export interface AppEnvironment {
@@ -94,12 +96,13 @@ function parseDataClasses(text: string, problems: string[]): AppDataClass[] {
     problems.push('MERIDIAN_DATA_CLASSES must be a JSON array of { "name": string, "consistentReads": boolean }');
     return [];
   }
-  return parsed.map(({ name, consistentReads, endpointUrl, writeEndpointUrl, endpoints }) => ({
+  return parsed.map(({ name, consistentReads, endpointUrl, writeEndpointUrl, endpoints, fallbackEndpointUrls }) => ({
     name,
     consistentReads,
     ...(typeof endpointUrl === 'string' ? { endpointUrl } : {}),
     ...(typeof writeEndpointUrl === 'string' ? { writeEndpointUrl } : {}),
     ...(typeof endpoints === 'object' && endpoints !== null ? { endpoints } : {}),
+    ...(Array.isArray(fallbackEndpointUrls) ? { fallbackEndpointUrls: fallbackEndpointUrls.filter((url): url is string => typeof url === 'string') } : {}),
   }));
 }
 

@@ -86,17 +86,30 @@ export class ShopData {
     }
   }
 
+  /**
+   * Reads where the lab says; when that data node cannot be reached (its region is down) and the class
+   * has replicas elsewhere, the next one in `fallbackEndpointUrls` (nearest first), as an application
+   * whose remote replica fails would read another.
+   */
   async read(dataClass: string, key: string): Promise<ShopItem> {
-    const { consistentReads, endpointUrl } = this.classOf(dataClass);
-    try {
-      const answer = await this.clientFor(endpointUrl ?? this.options.endpointUrl).send(
-        new GetItemCommand({ TableName: dataClass, Key: { pk: { S: key }, sk: { S: SORT_KEY_VALUE } }, ConsistentRead: consistentReads }),
-      );
-      const value = answer.Item?.value?.S;
-      return { key, value: value ?? null, found: answer.Item !== undefined };
-    } catch (error) {
-      throw appErrorFromDataError(error);
+    const found = this.classOf(dataClass);
+    const first = found.endpointUrl ?? this.options.endpointUrl;
+    const endpoints = [first, ...(found.fallbackEndpointUrls ?? []).filter((url) => url !== first)];
+    let lastError: unknown;
+    for (const endpointUrl of endpoints) {
+      try {
+        const answer = await this.clientFor(endpointUrl).send(
+          new GetItemCommand({ TableName: dataClass, Key: { pk: { S: key }, sk: { S: SORT_KEY_VALUE } }, ConsistentRead: found.consistentReads }),
+        );
+        const value = answer.Item?.value?.S;
+        return { key, value: value ?? null, found: answer.Item !== undefined };
+      } catch (error) {
+        lastError = error;
+        const mapped = appErrorFromDataError(error);
+        if (mapped.errorName !== 'DataNodeUnreachable' && mapped.errorName !== 'DataNodeTimeout') throw mapped;
+      }
     }
+    throw appErrorFromDataError(lastError);
   }
 
   /**

@@ -152,6 +152,7 @@ export class TrafficPlane {
           endpointUrl: local(nearest),
           writeEndpointUrl: local(writer),
           endpoints: Object.fromEntries(replicas.map((replica) => [replica, local(replica)])),
+          fallbackEndpointUrls: [...replicas].sort((a, b) => (a === region ? -1 : b === region ? 1 : regionRtt(region, a).rttMs - regionRtt(region, b).rttMs)).map(local),
         },
       ];
     });
