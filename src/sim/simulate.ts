@@ -3,6 +3,7 @@ import { candidateArchitectures } from '../advise/candidates.ts';
 import type { ResolvedExperiment } from '../experiments/resolved-experiment.ts';
 import type { FaultWindow } from '../report/run-recorder.ts';
 import { RunRecorder } from '../report/run-recorder.ts';
+import { faultLabel } from '../experiments/fault-references.ts';
 import type { RunPrediction, RunReport } from '../report/run-report.ts';
 import { estimateCandidate } from '../advise/advise.ts';
 import type { ResolvedSpec } from '../spec/resolved-spec.ts';
@@ -39,12 +40,6 @@ export interface SimulateOptions {
   readonly onProgress?: (progress: SimulationProgress) => void;
 }
 
-function faultLabel(experiment: ResolvedExperiment, index: number): string {
-  const fault = experiment.faults[index]!;
-  const target = 'region' in fault && fault.region ? ` ${fault.region}` : fault.action === 'partition' ? ` ${fault.isolate ?? fault.between?.join('↔')}` : fault.action === 'link-latency' ? ` ${fault.between.join('↔')}` : '';
-  return `${fault.action}${target}`;
-}
-
 /** advise's analytic figures for the same architecture, so the report can put them beside the measured ones. */
 export function predict(spec: ResolvedSpec, architecture: Architecture): RunPrediction {
   const estimate = estimateCandidate(spec, architecture);
@@ -72,7 +67,7 @@ export function simulate(spec: ResolvedSpec, architecture: Architecture, experim
   simulation.attachDataPlane(dataPlane);
   const outcome = simulation.run(options.onProgress);
   const faults: FaultWindow[] = experiment.faults.map((fault, index) => ({
-    label: faultLabel(experiment, index),
+    label: faultLabel(experiment.faults[index]!),
     startMs: fault.startMs,
     endMs: Math.min(fault.endMs, outcome.simulatedMs),
   }));

@@ -7,6 +7,7 @@ import type { Architecture } from '../advise/architecture.ts';
 import { regionLoads } from '../advise/cost-plan.ts';
 import { routingRecords } from '../advise/routing-records.ts';
 import { ROUTE53_REQUEST_INTERVALS_SECONDS } from '../core/routing/health-check.ts';
+import { regionOfReference } from '../experiments/fault-references.ts';
 import type { ResolvedExperiment } from '../experiments/resolved-experiment.ts';
 import type { ResolvedSpec } from '../spec/resolved-spec.ts';
 import type { SynthDataClass, SynthExperiment, SynthFault, SynthPlan, SynthRecord } from './synth-plan.ts';
@@ -103,11 +104,7 @@ function refusals(spec: ResolvedSpec, architecture: Architecture): string[] {
 
 /** An experiment with roles resolved to regions and times in seconds. */
 function synthExperiment(experiment: ResolvedExperiment, architecture: Architecture): SynthExperiment {
-  const region = (reference: string | undefined) => {
-    if (reference === 'primary') return architecture.primary;
-    if (reference === 'secondary') return architecture.standbyRegions[0] ?? architecture.servingRegions.find((code) => code !== architecture.primary);
-    return reference;
-  };
+  const region = (reference: string | undefined) => (reference === undefined ? undefined : regionOfReference(architecture, reference));
   return {
     name: experiment.name,
     description: experiment.description,

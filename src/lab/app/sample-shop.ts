@@ -1,9 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppDataClass } from './app-environment.ts';
 import { AppRequestError } from './app-errors.ts';
 import { ShopData } from './shop-data.ts';
 import { shopRoutes, type Route, type RouteAnswer } from './shop-routes.ts';
+import { closeServer, listen } from '../http-listen.ts';
 
 /**
  * The built-in sample app: an online shop implementing the app contract (README.md) over its region's
@@ -134,21 +135,4 @@ function send(response: ServerResponse, region: string, status: number, body: un
     [REGION_HEADER]: region,
   });
   response.end(text);
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error === undefined ? resolve() : reject(error)));
-    server.closeAllConnections();
-  });
 }

@@ -1,5 +1,6 @@
 import type { Architecture } from '../../advise/architecture.ts';
-import type { ResolvedExperiment, ResolvedFault } from '../../experiments/resolved-experiment.ts';
+import { faultLabel } from '../../experiments/fault-references.ts';
+import type { ResolvedExperiment } from '../../experiments/resolved-experiment.ts';
 import type { RunRecorder } from '../../report/run-recorder.ts';
 import type { RunReport } from '../../report/run-report.ts';
 import type { ResolvedSpec } from '../../spec/resolved-spec.ts';
@@ -134,12 +135,6 @@ async function lostWritesReported(lab: Lab): Promise<Record<string, string[]>> {
     lost[placement.dataClass] = [...unique.values()];
   }
   return lost;
-}
-
-/** The simulator's label of a fault, so the two reports name faults alike. */
-function faultLabel(fault: ResolvedFault): string {
-  const target = 'region' in fault && fault.region ? ` ${fault.region}` : fault.action === 'partition' ? ` ${fault.isolate ?? fault.between?.join('↔')}` : fault.action === 'link-latency' ? ` ${fault.between.join('↔')}` : '';
-  return `${fault.action}${target}`;
 }
 
 /** The first stop condition that holds now, as a sentence, or undefined. */

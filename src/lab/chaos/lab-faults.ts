@@ -1,3 +1,4 @@
+import { regionOfReference } from '../../experiments/fault-references.ts';
 import type { ResolvedFault } from '../../experiments/resolved-experiment.ts';
 import type { LinkFaultsInput } from '../wan/link-faults.ts';
 import { linkName } from '../wan/link-registry.ts';
@@ -34,10 +35,8 @@ export class LabFaults {
 
   /** A region named by code or role: `primary`, `secondary` (the first standby, else another serving region). */
   region(reference: string): string | undefined {
-    const { primary, standbyRegions, servingRegions } = this.lab.architecture;
-    if (reference === 'primary') return primary;
-    if (reference === 'secondary') return standbyRegions[0] ?? servingRegions.find((region) => region !== primary);
-    return this.lab.regions.has(reference) ? reference : undefined;
+    const region = regionOfReference(this.lab.architecture, reference);
+    return region !== undefined && this.lab.regions.has(region) ? region : undefined;
   }
 
   async apply(fault: ResolvedFault): Promise<string> {

@@ -1,8 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SqliteStore } from './storage/sqlite-store.ts';
 import { TableCatalog, type EngineFactory, type TableGuard } from './dynamodb/table-catalog.ts';
 import { createDynamoDbHandler } from './dynamodb/dynamodb-http-shell.ts';
+import { closeServer, listen } from '../http-listen.ts';
 
 /**
  * A DynamoDB-compatible data node: one SQLite file, one HTTP/1.1 endpoint that the AWS SDKs and CLI
@@ -60,21 +61,4 @@ export async function startDataNode(options: DataNodeOptions): Promise<DataNode>
     port,
     close: () => closeServer(server).finally(() => store.close()),
   };
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error === undefined ? resolve() : reject(error)));
-    server.closeAllConnections();
-  });
 }

@@ -93,14 +93,17 @@ async function main(): Promise<void> {
         void replicated.get(envelope.table)?.receive(envelope.from, envelope.message).catch((error: unknown) => console.error(`replication of ${envelope.table} from ${envelope.from}:`, error));
       }
     },
-    metrics: () => ({
-      region: options.region,
-      tables: Object.fromEntries([...replicated].map(([name, engine]) => [name, engine.metrics()])),
-      replicationLagMs: Object.fromEntries([...replicated].map(([name, engine]) => [name, engine.metrics().replicationLagMs ?? {}])),
-      residency: residency.report(),
-      peerSendFailures: peerClient.failures,
-      peerMessagesDropped: peerClient.dropped,
-    }),
+    metrics: () => {
+      const tables = Object.fromEntries([...replicated].map(([name, engine]) => [name, engine.metrics()]));
+      return {
+        region: options.region,
+        tables,
+        replicationLagMs: Object.fromEntries(Object.entries(tables).map(([name, figures]) => [name, figures.replicationLagMs ?? {}])),
+        residency: residency.report(),
+        peerSendFailures: peerClient.failures,
+        peerMessagesDropped: peerClient.dropped,
+      };
+    },
     control: (body) => control(replicated, body),
   }, options.replicationPort ?? 0);
   const ticker = setInterval(() => {

@@ -1,3 +1,4 @@
+import { regionOfReference } from '../../experiments/fault-references.ts';
 import type { ResolvedFault } from '../../experiments/resolved-experiment.ts';
 import type { RunPlan } from './run-plan.ts';
 
@@ -43,9 +44,8 @@ export function createFaultState(plan: RunPlan): FaultState {
 
 /** A region named by code or by role: `primary`, or `secondary` (the first standby, else the first other serving region). */
 export function resolveRegion(plan: RunPlan, reference: string): number {
-  if (reference === 'primary') return plan.primary;
-  if (reference === 'secondary') return plan.standby[0] ?? plan.serving.find((region) => region !== plan.primary) ?? -1;
-  return plan.regions.indexOf(reference);
+  const region = regionOfReference(plan.architecture, reference);
+  return region === undefined ? -1 : plan.regions.indexOf(region);
 }
 
 /** A path end: a region index, or a population as `-(index + 1)`; undefined when neither. */
