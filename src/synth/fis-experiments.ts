@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import * as fis from 'aws-cdk-lib/aws-fis';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -135,11 +135,16 @@ function grantActions(role: iam.Role, actions: readonly FisActionPlan[], stack: 
     }));
     role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:InjectError'], resources: ['*'] }));
     acknowledgments.push({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:${stack.region}:${stack.account}:table/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:${nagValue(stack.region, 'AWS::Region')}:${nagValue(stack.account, 'AWS::AccountId')}:table/*]`,
       reason: 'Pausing replication edits the resource policy of whichever table FIS resolves by tag at run time; limited to this region and account.',
     });
   }
   Validations.of(role).acknowledge(...acknowledgments);
+}
+
+/** A stack's account or region as cdk-nag writes it in a finding's id: `<AWS::AccountId>` when environment-agnostic. */
+function nagValue(value: string, pseudoParameter: string): string {
+  return Token.isUnresolved(value) ? `<${pseudoParameter}>` : value;
 }
 
 /** Construct ids and FIS names: letters, digits, hyphens and underscores. */

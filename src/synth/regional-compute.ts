@@ -32,6 +32,11 @@ export interface RegionalComputeProps {
    */
   readonly natGateways?: number;
   /**
+   * Add an isolated subnet group `data` (no route out) for the region's Aurora clusters.
+   * @default false
+   */
+  readonly dataSubnets?: boolean;
+  /**
    * Retention of the application log group and of the access and flow logs bucket's objects.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -75,7 +80,7 @@ export class RegionalCompute extends Construct {
     const checks = healthCheckSettings(props.healthCheck, props.service.healthPath);
 
     this.logsBucket = this.createLogsBucket(retention, removalPolicy);
-    this.vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways, subnetConfiguration: subnetLayoutFor(natGateways) });
+    this.vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways, subnetConfiguration: subnetLayoutFor(natGateways, props.dataSubnets ?? false) });
     this.vpc.addFlowLog('FlowLogs', { destination: ec2.FlowLogDestination.toS3(this.logsBucket, 'vpc-flow-logs/') });
     const taskSubnets = taskSubnetsFor(natGateways);
     for (const subnet of this.vpc.selectSubnets(taskSubnets).subnets) Tags.of(subnet).add(APP_SUBNETS_TAG_KEY, props.service.name);
@@ -150,11 +155,15 @@ export class RegionalCompute extends Construct {
   }
 }
 
-/** Public subnets for the ALB (and NAT); private subnets with egress for the tasks when there is a NAT. */
-export function subnetLayoutFor(natGateways: number): ec2.SubnetConfiguration[] {
-  const publicSubnets: ec2.SubnetConfiguration = { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 };
-  if (natGateways === 0) return [publicSubnets];
-  return [publicSubnets, { name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 }];
+/**
+ * Public subnets for the ALB (and NAT); private subnets with egress for the tasks when there is a NAT;
+ * isolated subnets for databases when asked.
+ */
+export function subnetLayoutFor(natGateways: number, dataSubnets = false): ec2.SubnetConfiguration[] {
+  const layout: ec2.SubnetConfiguration[] = [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }];
+  if (natGateways > 0) layout.push({ name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 });
+  if (dataSubnets) layout.push({ name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 });
+  return layout;
 }
 
 export function taskSubnetsFor(natGateways: number): ec2.SubnetSelection {
