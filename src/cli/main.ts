@@ -10,6 +10,7 @@ import { registerRegion } from './region-command.ts';
 import { registerTable } from './table-command.ts';
 import { registerLoad } from './load-command.ts';
 import { registerChaos, registerDemo } from './chaos-command.ts';
+import { registerSynth } from './synth-command.ts';
 import { registerValidate } from './validate-command.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -43,6 +44,7 @@ export function buildProgram(context: CommandContext): Command {
   registerLoad(program, context);
   registerChaos(program, context);
   registerDemo(program, context);
+  registerSynth(program, context);
   const override = (command: Command) => {
     command.exitOverride().configureOutput({ writeOut: context.out, writeErr: context.err });
     command.commands.forEach(override);

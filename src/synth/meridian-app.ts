@@ -20,7 +20,7 @@
  * region; availability zones are `Fn::GetAZs` tokens. cdk-nag's AwsSolutions pack runs over the whole app
  * at synthesis (`nag`); every acknowledged finding carries its reason in the construct that causes it.
  */
-import { type App, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import { type App, CfnOutput, CrossStackReferences, ReferenceStrength, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -342,6 +342,8 @@ function buildGlobalStack(app: App, plan: SynthPlan, base: string, computes: Rea
     description: `Meridian ${plan.name}: DNS, edge, dashboard and budget over every region (deploy last)`,
   });
   applyCostTags(stack, { region: GLOBAL_REGION_TAG_VALUE });
+  // Strong references: a region stack cannot delete or replace a load balancer the global stack still routes to.
+  CrossStackReferences.of(stack).consume(ReferenceStrength.STRONG);
   const endpoints: RegionalEndpoint[] = [...computes.values()].map((compute) => compute.endpoint);
   for (const regionStack of new Set([...computes.values()].map((compute) => Stack.of(compute)))) stack.addStackDependency(regionStack, 'the global stack routes to every region\'s load balancer');
   let recordStyle: RecordStyleChoice | undefined;

@@ -1,0 +1,209 @@
+/**
+ * `writeCdkApp`: writes the generated CDK app into a folder and synthesizes its templates in this process
+ * (the same constructs the app's `lib/` carries, so `npx cdk synth` there writes the same templates).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Validations } from 'aws-cdk-lib';
+import { buildMeridianApp, type MeridianStacks } from '../meridian-app.ts';
+import type { SynthPlan } from '../synth-plan.ts';
+import {
+  type AppPackageVersions,
+  binAppText,
+  CLI_EQUIVALENT_CONTEXT,
+  CLOUD_ASSEMBLY_DIR,
+  cdkJsonText,
+  type NagAcknowledgment,
+  PLAN_FILE,
+  packageJsonText,
+  readmeText,
+  type StackSummary,
+  SUMMARY_FILE,
+  type SynthSummary,
+  tsconfigJsonText,
+} from './cdk-app-files.ts';
+
+const SYNTH_DIR = fileURLToPath(new URL('..', import.meta.url));
+const PACKAGE_JSON = fileURLToPath(new URL('../../../package.json', import.meta.url));
+
+/** Files of `src/synth/` that are not part of the generated app: they read the spec, or write the app. */
+const NOT_COPIED = new Set(['build-synth-plan.ts']);
+
+/** The output folder holds something `meridian synth` did not write; nothing was changed. */
+export class SynthOutputError extends Error {
+  readonly code = 'SYNTH_OUTPUT';
+  constructor(readonly path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.name = 'SynthOutputError';
+  }
+}
+
+/** cdk-nag found what no construct acknowledges: the app is not written as passing. */
+export class SynthNagError extends Error {
+  readonly code = 'SYNTH_NAG';
+  constructor(readonly findings: readonly string[], readonly reportPath: string) {
+    super(`cdk-nag AwsSolutions: ${findings.length} finding${findings.length === 1 ? '' : 's'} not acknowledged (report: ${reportPath}):\n${findings.map((finding) => `  - ${finding}`).join('\n')}`);
+    this.name = 'SynthNagError';
+  }
+}
+
+export interface WriteCdkAppOptions {
+  readonly plan: SynthPlan;
+  readonly outDir: string;
+  /** How the spec was named on the command line, for the README. */
+  readonly specLabel: string;
+  /** The experiment files translated, for the README. */
+  readonly experimentFiles: readonly string[];
+  /** @default 1 */
+  readonly natGateways?: number;
+  /** Write into a non-empty folder that `meridian synth` did not write. @default false */
+  readonly force?: boolean;
+  readonly onPhase?: (phase: string) => void;
+}
+
+/** The files of the generated app's `lib/`: every construct and helper of `src/synth/`. */
+export function libraryFiles(): string[] {
+  return readdirSync(SYNTH_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !NOT_COPIED.has(entry.name))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** Imports of a library file that the generated app could not resolve (anything outside `lib/` and its packages). */
+export function foreignImports(source: string): string[] {
+  const allowed = /^(aws-cdk-lib(\/.*)?|constructs|cdk-nag|node:.*|\.\/[A-Za-z0-9-]+\.ts)$/;
+  const specifiers = [...source.matchAll(/(?:import|export)\s[^'";]*?from\s+'([^']+)'/g), ...source.matchAll(/import\(\s*'([^']+)'\s*\)/g)].map((match) => match[1]!);
+  return specifiers.filter((specifier) => !allowed.test(specifier));
+}
+
+export function appPackageVersions(): AppPackageVersions {
+  const manifest = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  const all = { ...manifest.devDependencies, ...manifest.dependencies };
+  const version = (name: keyof AppPackageVersions) => {
+    const range = all[name];
+    if (range === undefined) throw new Error(`Meridian's package.json has no ${name}, which the generated app needs`);
+    return range;
+  };
+  return {
+    'aws-cdk-lib': version('aws-cdk-lib'),
+    constructs: version('constructs'),
+    'cdk-nag': version('cdk-nag'),
+    tsx: version('tsx'),
+    'aws-cdk': version('aws-cdk'),
+    typescript: version('typescript'),
+    '@types/node': version('@types/node'),
+  };
+}
+
+export async function writeCdkApp(options: WriteCdkAppOptions): Promise<SynthSummary> {
+  const { plan, outDir } = options;
+  const phase = options.onPhase ?? (() => {});
+  await prepareOutDir(outDir, options.force ?? false);
+  const natGateways = options.natGateways ?? 1;
+
+  phase('synthesizing the CloudFormation templates, with cdk-nag AwsSolutions');
+  const assemblyDir = join(outDir, CLOUD_ASSEMBLY_DIR);
+  const app = new App({ outdir: assemblyDir, context: { ...CLI_EQUIVALENT_CONTEXT } });
+  const built = buildMeridianApp(app, plan, { natGateways });
+  let assembly;
+  try {
+    assembly = app.synth();
+  } catch (error) {
+    throw nagErrorOf(error, assemblyDir) ?? error;
+  }
+  const stacks: StackSummary[] = assembly.stacks.map((artifact) => ({
+    stackName: artifact.stackName,
+    region: artifact.environment.region,
+    kind: kindOf(built, artifact.stackName),
+    resources: Object.keys((artifact.template as { Resources?: object }).Resources ?? {}).length,
+  }));
+  const kindOrder = { keys: 0, region: 1, global: 2 } as const;
+  const rolloutIndex = (name: string) => built.rollout.findIndex((step) => step.stackName === name);
+  stacks.sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || rolloutIndex(a.stackName) - rolloutIndex(b.stackName));
+
+  phase('writing the CDK app');
+  const summary: SynthSummary = {
+    spec: options.specLabel,
+    architecture: plan.architecture,
+    outDir,
+    stacks,
+    rollout: built.rollout,
+    recordStyle: built.recordStyle,
+    fisTemplates: built.fisTemplates.map((template) => ({ experiment: template.experiment, region: template.region, notes: template.notes })),
+    fisUnmapped: built.fisUnmapped,
+    experiments: options.experimentFiles,
+    nagAcknowledgments: acknowledgmentsOf(app),
+  };
+  await copyLibrary(join(outDir, 'lib'));
+  await mkdir(join(outDir, 'bin'), { recursive: true });
+  await writeFile(join(outDir, 'bin', 'app.ts'), binAppText({ natGateways }));
+  await writeFile(join(outDir, 'package.json'), packageJsonText(plan, appPackageVersions()));
+  await writeFile(join(outDir, 'cdk.json'), cdkJsonText());
+  await writeFile(join(outDir, 'tsconfig.json'), tsconfigJsonText());
+  await writeFile(join(outDir, '.gitignore'), 'node_modules/\ncdk.out/\n');
+  await writeFile(join(outDir, PLAN_FILE), `${JSON.stringify(plan, null, 2)}\n`);
+  await writeFile(join(outDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFile(join(outDir, 'README.md'), readmeText(plan, summary));
+  return summary;
+}
+
+/**
+ * An empty or missing folder, or one `meridian synth` wrote before (it has the plan file): what this
+ * command writes is removed first, the rest (node_modules, the user's own files) stays.
+ */
+async function prepareOutDir(outDir: string, force: boolean): Promise<void> {
+  if (existsSync(outDir)) {
+    const entries = await readdir(outDir).catch(() => {
+      throw new SynthOutputError(outDir, 'exists and is not a folder');
+    });
+    if (entries.length > 0 && !entries.includes(PLAN_FILE) && !force) {
+      throw new SynthOutputError(outDir, `is not empty and was not written by meridian synth (no ${PLAN_FILE}); choose an empty folder, or pass --force to write into it`);
+    }
+    for (const generated of [CLOUD_ASSEMBLY_DIR, 'lib', 'bin']) await rm(join(outDir, generated), { recursive: true, force: true });
+  }
+  await mkdir(outDir, { recursive: true });
+}
+
+async function copyLibrary(libDir: string): Promise<void> {
+  await mkdir(libDir, { recursive: true });
+  for (const file of libraryFiles()) {
+    const source = await readFile(join(SYNTH_DIR, file), 'utf8');
+    const foreign = foreignImports(source);
+    if (foreign.length > 0) throw new Error(`src/synth/${file} imports ${foreign.join(', ')}, which the generated app does not have`);
+    await cp(join(SYNTH_DIR, file), join(libDir, file));
+  }
+}
+
+function kindOf(built: MeridianStacks, stackName: string): StackSummary['kind'] {
+  if ([...built.keyStacks.values()].some((stack) => stack.stackName === stackName)) return 'keys';
+  if (built.globalStack.stackName === stackName) return 'global';
+  return 'region';
+}
+
+/** Every acknowledgment in the app (`Validations.acknowledge`), with the construct path relative to the app. */
+export function acknowledgmentsOf(app: App): NagAcknowledgment[] {
+  const found: NagAcknowledgment[] = [];
+  for (const construct of app.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [rule, reason] of Object.entries(entry.data as Record<string, string>)) {
+        found.push({ rule: rule.replace(/^Annotation::/, ''), path: construct.node.path, reason });
+      }
+    }
+  }
+  return found;
+}
+
+/** The findings of a failed validation, from the report CDK writes next to the assembly. */
+function nagErrorOf(error: unknown, assemblyDir: string): SynthNagError | undefined {
+  const reportPath = join(assemblyDir, 'validation-report.json');
+  if (!(error instanceof Error) || !/Validation failed/.test(error.message) || !existsSync(reportPath)) return undefined;
+  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as { pluginReports: { violations: { ruleName: string; description: string; violatingConstructs: { constructPath: string }[] }[] }[] };
+  const findings = report.pluginReports.flatMap((plugin) =>
+    plugin.violations.flatMap((violation) => violation.violatingConstructs.map((construct) => `${violation.ruleName} at ${construct.constructPath}: ${violation.description}`)),
+  );
+  return new SynthNagError(findings, relative(process.cwd(), reportPath) || reportPath);
+}
+
