@@ -3,6 +3,7 @@
  * (the same constructs the app's `lib/` carries, so `npx cdk synth` there writes the same templates).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +27,6 @@ import {
 } from './cdk-app-files.ts';
 
 const SYNTH_DIR = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGE_JSON = fileURLToPath(new URL('../../../package.json', import.meta.url));
 
 /** Files of `src/synth/` that are not part of the generated app: they read the spec, or write the app. */
 const NOT_COPIED = new Set(['build-synth-plan.ts']);
@@ -78,14 +78,13 @@ export function foreignImports(source: string): string[] {
   return specifiers.filter((specifier) => !allowed.test(specifier));
 }
 
+/**
+ * Exact versions of the packages Meridian synthesized with, so the generated app installs the same
+ * aws-cdk-lib, constructs and cdk-nag and writes the same templates.
+ */
 export function appPackageVersions(): AppPackageVersions {
-  const manifest = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
-  const all = { ...manifest.devDependencies, ...manifest.dependencies };
-  const version = (name: keyof AppPackageVersions) => {
-    const range = all[name];
-    if (range === undefined) throw new Error(`Meridian's package.json has no ${name}, which the generated app needs`);
-    return range;
-  };
+  const require = createRequire(import.meta.url);
+  const version = (name: keyof AppPackageVersions) => (require(`${name}/package.json`) as { version: string }).version;
   return {
     'aws-cdk-lib': version('aws-cdk-lib'),
     constructs: version('constructs'),
