@@ -103,6 +103,16 @@ function refusals(spec: ResolvedSpec, architecture: Architecture): string[] {
 }
 
 /** An experiment with roles resolved to regions and times in seconds. */
+function betweenOf(fault: ResolvedExperiment['faults'][number], architecture: Architecture): Pick<SynthFault, 'between' | 'oneWay'> {
+  if (fault.action !== 'partition' && fault.action !== 'link-latency') return {};
+  if (fault.between === undefined) return {};
+  const [first, second] = fault.between.map((reference) => regionOfReference(architecture, reference));
+  // A role the architecture lacks (no secondary in a single region) leaves the fault without its regions.
+  if (first === undefined || second === undefined) return {};
+  const between: [string, string] = [first, second];
+  return fault.action === 'partition' ? { between, oneWay: fault.oneWay } : { between };
+}
+
 function synthExperiment(experiment: ResolvedExperiment, architecture: Architecture): SynthExperiment {
   const region = (reference: string | undefined) => (reference === undefined ? undefined : regionOfReference(architecture, reference));
   return {
@@ -117,6 +127,7 @@ function synthExperiment(experiment: ResolvedExperiment, architecture: Architect
       scope: fault.action === 'region-outage' ? fault.scope : undefined,
       dataClass: fault.action === 'replication-pause' ? fault.dataClass : undefined,
       errorRate: fault.action === 'error-injection' ? fault.errorRate : undefined,
+      ...betweenOf(fault, architecture),
     })),
   };
 }

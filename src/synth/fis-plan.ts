@@ -15,6 +15,8 @@ import type { SynthDataClass, SynthExperiment, SynthFault } from './synth-plan.t
  * | region-outage, all              | both of the above                                                                            |
  * | partition (isolate a region)    | aws:network:route-table-disrupt-cross-region-connectivity towards each other region, plus    |
  * |                                 | aws:dynamodb:global-table-pause-replication of the region's replicas                        |
+ * | partition (between two regions) | aws:network:route-table-disrupt-cross-region-connectivity from each side to the other (one  |
+ * |                                 | side if one-way); replication between the two is left flowing, and listed as unmapped       |
  * | replication-pause               | aws:dynamodb:global-table-pause-replication of the class's replica (every region if none)   |
  * | link-latency, error-injection,  | unmapped, with the reason (see `UNMAPPED_REASONS`)                                           |
  * | health-check-failure            |                                                                                              |
@@ -171,26 +173,48 @@ function databaseOutage(region: string, duration: string, dataClasses: readonly 
 }
 
 function partition(fault: SynthFault, regions: readonly string[], dataClasses: readonly SynthDataClass[]): FaultMapping {
+  if (fault.between !== undefined) return partitionBetween(fault, fault.between, regions, dataClasses);
   const region = fault.region;
-  if (region === undefined) {
-    return unmappedOnly(undefined, 'a partition between two named regions: the synth plan carries only an isolated region, and FIS cuts one region from a destination region from the source side');
-  }
+  if (region === undefined) return unmappedOnly(undefined, 'a partition needs a region to isolate or two regions to cut apart');
   const duration = isoDuration(fault.durationSeconds);
-  const actions: ActionSpec[] = regions
-    .filter((other) => other !== region)
-    .map((other) => ({
-      what: `cut-to-${other}`,
-      actionId: 'aws:network:route-table-disrupt-cross-region-connectivity',
-      description: `block traffic from the task subnets to ${other}`,
-      parameters: { region: other, duration },
-      target: { kind: 'app-subnets' },
-    }));
+  const actions: ActionSpec[] = regions.filter((other) => other !== region).map((other) => cutTo(other, duration));
   const unmapped: { region: string; reason: string }[] = [];
   for (const dataClass of dataClasses.filter((candidate) => candidate.replicas.includes(region) && candidate.replicas.length > 1)) {
     if (isGlobalDynamoDb(dataClass)) actions.push(pauseReplication(dataClass, duration));
     else if (dataClass.engine === 'aurora-global-database') unmapped.push({ region, reason: auroraReplicationReason(dataClass) });
   }
   return { actions: new Map([[region, actions]]), unmapped };
+}
+
+/**
+ * A cut between two regions: each side's task subnets stop reaching the other region (one side only when
+ * one-way). Data replication between just those two regions is not cut: FIS pauses a DynamoDB replica's
+ * replication with every region at once, and Aurora's not at all, so doing it would be a wider fault.
+ */
+function partitionBetween(fault: SynthFault, between: readonly [string, string], regions: readonly string[], dataClasses: readonly SynthDataClass[]): FaultMapping {
+  const [from, to] = between;
+  const outside = between.find((region) => !regions.includes(region));
+  if (outside !== undefined) return unmappedOnly(outside, `region ${outside} has no stack in this app`);
+  if (from === to) return unmappedOnly(from, `a partition between ${from} and itself cuts nothing`);
+  const duration = isoDuration(fault.durationSeconds);
+  const actions = new Map<string, ActionSpec[]>([[from, [cutTo(to, duration)]]]);
+  if (!fault.oneWay) actions.set(to, [cutTo(from, duration)]);
+  const shared = dataClasses.filter((dataClass) => dataClass.replicas.includes(from) && dataClass.replicas.includes(to));
+  const unmapped = shared.length === 0 ? [] : [{
+    region: undefined,
+    reason: `replication of ${shared.map((dataClass) => dataClass.name).join(', ')} between ${from} and ${to} keeps flowing: FIS pauses a DynamoDB replica's replication with every region at once and cannot pause Aurora's, so only the application traffic between the two regions is cut`,
+  }];
+  return { actions, unmapped };
+}
+
+function cutTo(other: string, duration: string): ActionSpec {
+  return {
+    what: `cut-to-${other}`,
+    actionId: 'aws:network:route-table-disrupt-cross-region-connectivity',
+    description: `block traffic from the task subnets to ${other}`,
+    parameters: { region: other, duration },
+    target: { kind: 'app-subnets' },
+  };
 }
 
 function replicationPause(fault: SynthFault, regions: readonly string[], dataClasses: readonly SynthDataClass[]): FaultMapping {

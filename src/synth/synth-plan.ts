@@ -90,4 +90,8 @@ export interface SynthFault {
   readonly scope: 'all' | 'app' | 'database' | undefined;
   readonly dataClass: string | undefined;
   readonly errorRate: number | undefined;
+  /** A partition or link fault between two regions (roles resolved); undefined for the others. */
+  readonly between?: readonly [string, string];
+  /** A partition one way only, from `between[0]` to `between[1]`. @default false */
+  readonly oneWay?: boolean;
 }

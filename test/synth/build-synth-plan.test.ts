@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadExperiment } from '../../src/experiments/load-experiment.ts';
+import type { ResolvedExperiment } from '../../src/experiments/resolved-experiment.ts';
 import { buildSynthPlan, SynthPlanError } from '../../src/synth/build-synth-plan.ts';
 import { chooseArchitecture } from '../../src/sim/simulate.ts';
 import { loadSpec } from '../../src/spec/load-spec.ts';
@@ -30,4 +31,21 @@ test('residency: a resident class carries its zone', async () => {
 test('non-AWS settings are refused with the reason', async () => {
   const { spec } = await loadSpec('examples/fast-failover.yaml');
   assert.throws(() => buildSynthPlan(spec, chooseArchitecture(spec, undefined)), (error: unknown) => error instanceof SynthPlanError && error.reasons.some((reason) => /intervalSeconds 1: Route 53 and Global Accelerator health checks run every 10 or 30 seconds/.test(reason)));
+});
+
+test('a partition between two roles resolves both to regions, one-way kept', async () => {
+  const { spec } = await loadSpec('examples/ledger.yaml');
+  const experiment: ResolvedExperiment = {
+    name: 'cut',
+    description: undefined,
+    durationMs: 600_000,
+    loadScale: 1,
+    stop: [],
+    faults: [{ index: 0, note: undefined, action: 'partition', startMs: 60_000, endMs: 360_000, between: ['primary', 'secondary'], isolate: undefined, oneWay: true }],
+  };
+  const plan = buildSynthPlan(spec, chooseArchitecture(spec, undefined), [experiment]);
+  const fault = plan.experiments[0]!.faults[0]!;
+  assert.deepEqual(fault.between, ['us-east-1', 'us-east-2']);
+  assert.equal(fault.oneWay, true);
+  assert.equal(fault.region, undefined);
 });

@@ -102,10 +102,25 @@ const MAPPING: readonly MappingCase[] = [
     unmapped: [AURORA_REPLICATION],
   },
   {
-    name: 'partition between two regions (no isolated region in the plan)',
+    name: 'partition between two regions: each side cut from the other; their shared replication left flowing, and said',
+    fault: fault('partition', { between: ['us-east-1', 'eu-west-1'] }),
+    actions: {
+      'us-east-1': ['aws:network:route-table-disrupt-cross-region-connectivity[eu-west-1] app-subnets'],
+      'eu-west-1': ['aws:network:route-table-disrupt-cross-region-connectivity[us-east-1] app-subnets'],
+    },
+    unmapped: ['replication of orders, sessions, ledger between us-east-1 and eu-west-1 keeps flowing: FIS pauses a DynamoDB replica\'s replication with every region at once and cannot pause Aurora\'s, so only the application traffic between the two regions is cut'],
+  },
+  {
+    name: 'one-way partition between two regions without shared data: one side cut, nothing unmapped',
+    fault: fault('partition', { between: ['eu-west-1', 'ap-northeast-1'], oneWay: true }),
+    actions: { 'eu-west-1': ['aws:network:route-table-disrupt-cross-region-connectivity[ap-northeast-1] app-subnets'] },
+    unmapped: [],
+  },
+  {
+    name: 'partition with neither an isolated region nor two regions',
     fault: fault('partition'),
     actions: {},
-    unmapped: ['a partition between two named regions: the synth plan carries only an isolated region, and FIS cuts one region from a destination region from the source side'],
+    unmapped: ['a partition needs a region to isolate or two regions to cut apart'],
   },
   {
     name: 'replication-pause of one class out of one region',
