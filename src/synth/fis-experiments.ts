@@ -135,14 +135,17 @@ function grantActions(role: iam.Role, actions: readonly FisActionPlan[], stack: 
     }));
     role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:InjectError'], resources: ['*'] }));
     acknowledgments.push({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:${nagValue(stack.region, 'AWS::Region')}:${nagValue(stack.account, 'AWS::AccountId')}:table/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:${nagValue(stack.partition, 'AWS::Partition')}:dynamodb:${nagValue(stack.region, 'AWS::Region')}:${nagValue(stack.account, 'AWS::AccountId')}:table/*]`,
       reason: 'Pausing replication edits the resource policy of whichever table FIS resolves by tag at run time; limited to this region and account.',
     });
   }
   Validations.of(role).acknowledge(...acknowledgments);
 }
 
-/** A stack's account or region as cdk-nag writes it in a finding's id: `<AWS::AccountId>` when environment-agnostic. */
+/**
+ * A stack's partition, account or region as cdk-nag writes it in a finding's id: the pseudo parameter
+ * (`<AWS::AccountId>`) when it is not known at synthesis (partition literals are a feature flag).
+ */
 function nagValue(value: string, pseudoParameter: string): string {
   return Token.isUnresolved(value) ? `<${pseudoParameter}>` : value;
 }

@@ -1,6 +1,7 @@
 /**
  * Fixtures of the whole-app tests: plans made from the examples the way `meridian synth` makes them, and
- * the app assembled from a plan (cdk-nag off unless asked: the nag tests run it over the whole app).
+ * the app assembled from a plan with the feature flags the generated app has (cdk-nag off unless asked:
+ * the nag tests run it over the whole app).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { loadExperiment } from '../../src/experiments/load-experiment.ts';
 import { chooseArchitecture } from '../../src/sim/simulate.ts';
 import type { Edge } from '../../src/spec/schema.ts';
 import { loadSpec } from '../../src/spec/load-spec.ts';
+import { RECOMMENDED_FEATURE_FLAGS } from '../../src/synth/app/cdk-app-files.ts';
 import { buildSynthPlan } from '../../src/synth/build-synth-plan.ts';
 import { buildMeridianApp, type MeridianStacks } from '../../src/synth/meridian-app.ts';
 import type { SynthPlan } from '../../src/synth/synth-plan.ts';
@@ -39,7 +41,7 @@ export interface AssembledApp extends MeridianStacks {
 
 /** The app of a plan, its templates made (which synthesizes it, without validation plugins). */
 export function assembleApp(plan: SynthPlan): AssembledApp {
-  const app = new App();
+  const app = new App({ context: { ...RECOMMENDED_FEATURE_FLAGS } });
   const stacks = buildMeridianApp(app, plan, { nag: false });
   const all = [...stacks.keyStacks.values(), ...stacks.regionStacks.values(), stacks.globalStack];
   const templates = new Map(all.map((stack) => [stack.stackName, { region: stack.region, template: Template.fromStack(stack) }]));
@@ -48,6 +50,6 @@ export function assembleApp(plan: SynthPlan): AssembledApp {
 
 /** The app of a plan with cdk-nag's AwsSolutions pack added, not yet synthesized. */
 export function nagApp(plan: SynthPlan): MeridianStacks & { readonly app: App } {
-  const app = new App();
+  const app = new App({ context: { ...RECOMMENDED_FEATURE_FLAGS } });
   return { ...buildMeridianApp(app, plan, { nag: true }), app };
 }

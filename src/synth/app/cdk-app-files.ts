@@ -2,6 +2,7 @@
  * The text of the generated CDK app's own files (package.json, cdk.json, tsconfig.json, bin/app.ts,
  * README.md), as pure functions of the plan and what the synthesis found. `write-cdk-app.ts` writes them.
  */
+import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import type { FisTemplatePlan, UnmappedFault } from '../fis-plan.ts';
 import type { RolloutStep } from '../meridian-app.ts';
 import type { RecordStyleChoice } from '../route53-routing.ts';
@@ -24,6 +25,12 @@ export const CLI_EQUIVALENT_CONTEXT: Readonly<Record<string, boolean>> = {
   'aws:cdk:enable-asset-metadata': true,
   'aws:cdk:version-reporting': false,
 };
+
+/**
+ * The feature flags a new CDK project starts with (what `cdk init` writes into cdk.json): the generated app
+ * is a new project, so it takes the current behaviours; `meridian synth` synthesizes with the same flags.
+ */
+export const RECOMMENDED_FEATURE_FLAGS: Readonly<Record<string, unknown>> = { ...CURRENTLY_RECOMMENDED_FLAGS };
 
 /** Versions of the generated app's packages: the ones Meridian itself synthesized with. */
 export interface AppPackageVersions {
@@ -75,7 +82,7 @@ export function cdkJsonText(): string {
     // No CDKMetadata resource: the templates are the same as the ones meridian synth wrote.
     versionReporting: false,
     watch: { include: ['bin/**', 'lib/**', PLAN_FILE] },
-    context: {},
+    context: { ...RECOMMENDED_FEATURE_FLAGS },
   };
   return `${JSON.stringify(settings, null, 2)}\n`;
 }

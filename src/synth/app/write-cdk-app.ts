@@ -20,6 +20,7 @@ import {
   PLAN_FILE,
   packageJsonText,
   readmeText,
+  RECOMMENDED_FEATURE_FLAGS,
   type StackSummary,
   SUMMARY_FILE,
   type SynthSummary,
@@ -104,7 +105,7 @@ export async function writeCdkApp(options: WriteCdkAppOptions): Promise<SynthSum
 
   phase('synthesizing the CloudFormation templates, with cdk-nag AwsSolutions');
   const assemblyDir = join(outDir, CLOUD_ASSEMBLY_DIR);
-  const app = new App({ outdir: assemblyDir, context: { ...CLI_EQUIVALENT_CONTEXT } });
+  const app = new App({ outdir: assemblyDir, context: { ...RECOMMENDED_FEATURE_FLAGS, ...CLI_EQUIVALENT_CONTEXT } });
   const built = buildMeridianApp(app, plan, { natGateways });
   let assembly;
   try {
