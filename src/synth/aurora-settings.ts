@@ -19,6 +19,8 @@ export const AURORA_ENGINE_VERSION_DEFAULT = rds.AuroraPostgresEngineVersion.VER
 export const AURORA_INSTANCE_TYPE_DEFAULT = ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE);
 export const AURORA_BACKUP_RETENTION_DEFAULT = Duration.days(7);
 export const AURORA_MASTER_USERNAME = 'postgres';
+/** The database user the application's tasks connect as, with IAM database authentication (no password). */
+export const AURORA_APP_USERNAME = 'app';
 /** The engine name CloudFormation's AWS::RDS::GlobalCluster takes. */
 export const AURORA_GLOBAL_ENGINE = 'aurora-postgresql';
 

@@ -10,10 +10,25 @@ import { ROUTE53_REQUEST_INTERVALS_SECONDS } from '../core/routing/health-check.
 import { regionOfReference } from '../experiments/fault-references.ts';
 import type { ResolvedExperiment } from '../experiments/resolved-experiment.ts';
 import type { ResolvedSpec } from '../spec/resolved-spec.ts';
-import type { SynthDataClass, SynthExperiment, SynthFault, SynthPlan, SynthRecord } from './synth-plan.ts';
+import type { SynthDataClass, SynthExperiment, SynthFault, SynthPlan, SynthRecord, SynthService } from './synth-plan.ts';
 
 /** The compute placeholder's container port: what the image is expected to listen on. */
 export const CONTAINER_PORT_DEFAULT = 8080;
+
+/** The placeholder's image when the spec names none: Node.js, running PLACEHOLDER_SERVER. */
+export const PLACEHOLDER_IMAGE = 'public.ecr.aws/docker/library/node:20-alpine';
+
+/**
+ * The placeholder's server: answers every path (the health path included) with 200 and a JSON line
+ * naming the service and region, on `PORT`; so a region deploys healthy before the real image exists.
+ */
+export const PLACEHOLDER_SERVER =
+  "require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'application/json'});s.end(JSON.stringify({service:process.env.MERIDIAN_SERVICE,region:process.env.MERIDIAN_REGION,path:q.url,placeholder:true})+'\\n')}).listen(Number(process.env.PORT))";
+
+function synthService(name: string, image: string | undefined, healthPath: string): SynthService {
+  const common = { name, healthPath, containerPort: CONTAINER_PORT_DEFAULT };
+  return image === undefined ? { ...common, image: PLACEHOLDER_IMAGE, command: ['node', '-e', PLACEHOLDER_SERVER] } : { ...common, image };
+}
 
 export class SynthPlanError extends Error {
   readonly code = 'SYNTH_REFUSED';
@@ -68,7 +83,7 @@ export function buildSynthPlan(spec: ResolvedSpec, architecture: Architecture, e
       };
     }),
     zones: spec.zones,
-    service: { name: service?.name ?? 'app', image: service?.image ?? 'public.ecr.aws/docker/library/node:20-alpine', healthPath: service?.healthPath ?? healthCheck?.path ?? '/health', containerPort: CONTAINER_PORT_DEFAULT },
+    service: synthService(service?.name ?? 'app', service?.image, service?.healthPath ?? healthCheck?.path ?? '/health'),
     monthlyBudgetUsd: spec.budget.monthlyUsd,
     experiments: experiments.map((experiment) => synthExperiment(experiment, architecture)),
   };
@@ -106,10 +121,10 @@ function refusals(spec: ResolvedSpec, architecture: Architecture): string[] {
 function betweenOf(fault: ResolvedExperiment['faults'][number], architecture: Architecture): Pick<SynthFault, 'between' | 'oneWay'> {
   if (fault.action !== 'partition' && fault.action !== 'link-latency') return {};
   if (fault.between === undefined) return {};
-  const [first, second] = fault.between.map((reference) => regionOfReference(architecture, reference));
-  // A role the architecture lacks (no secondary in a single region) leaves the fault without its regions.
-  if (first === undefined || second === undefined) return {};
-  const between: [string, string] = [first, second];
+  // A role the architecture lacks (no secondary in a single region) stays a name, which no region has:
+  // the FIS translation then says the region has no stack.
+  const [first, second] = fault.between.map((reference) => regionOfReference(architecture, reference) ?? reference);
+  const between: [string, string] = [first!, second!];
   return fault.action === 'partition' ? { between, oneWay: fault.oneWay } : { between };
 }
 

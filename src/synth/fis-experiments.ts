@@ -14,8 +14,12 @@ export interface FisExperimentsProps {
   readonly regions: readonly string[];
   /** The plan's data classes (their tables and clusters are found by their `meridian:data-class` tag). */
   readonly dataClasses: readonly SynthDataClass[];
-  /** The region's ECS service, whose tasks `aws:ecs:stop-task` stops (names or tokens). */
-  readonly ecsService: { readonly clusterName: string; readonly serviceName: string };
+  /**
+   * The region's ECS service, whose tasks `aws:ecs:stop-task` stops (names or tokens).
+   * @default none: the region runs no tasks (it only holds data); actions on the service's tasks and
+   *   subnets are left out of its templates and listed in `leftOut`
+   */
+  readonly ecsService?: { readonly clusterName: string; readonly serviceName: string };
   /** The plan's service name: the value of `meridian:app-subnets` on the task subnets (set by RegionalCompute). */
   readonly appName: string;
 }
@@ -30,11 +34,16 @@ export class FisExperiments extends Construct {
   readonly templates: ReadonlyMap<string, fis.CfnExperimentTemplate>;
   readonly plans: readonly FisTemplatePlan[];
   readonly unmapped: readonly UnmappedFault[];
+  /** Faults whose actions on the service were left out because the region runs no tasks (no `ecsService`). */
+  readonly leftOut: readonly UnmappedFault[];
 
   constructor(scope: Construct, id: string, props: FisExperimentsProps) {
     super(scope, id);
     const plans = props.experiments.map((experiment) => fisPlanFor(experiment, props.regions, props.dataClasses));
-    this.plans = plans.flatMap((plan) => plan.templates.filter((template) => template.region === props.region));
+    const here = plans.flatMap((plan) => plan.templates.filter((template) => template.region === props.region));
+    const leftOut: UnmappedFault[] = [];
+    this.plans = props.ecsService !== undefined ? here : here.map((plan) => withoutServiceActions(plan, leftOut)).filter((plan) => plan.actions.length > 0);
+    this.leftOut = leftOut;
     this.unmapped = plans.flatMap((plan) => plan.unmapped.filter((fault) => fault.region === undefined || fault.region === props.region));
     const templates = new Map<string, fis.CfnExperimentTemplate>();
     for (const plan of this.plans) templates.set(plan.experiment, this.createTemplate(plan, props));
@@ -73,11 +82,30 @@ export class FisExperiments extends Construct {
   }
 }
 
+/**
+ * A template without its actions on the service's tasks and subnets (and the waits only they followed),
+ * for a region that runs no tasks; each fault that lost actions is reported once in `leftOut`.
+ */
+function withoutServiceActions(plan: FisTemplatePlan, leftOut: UnmappedFault[]): FisTemplatePlan {
+  const onService = (action: FisActionPlan) => action.target?.kind === 'app-tasks' || action.target?.kind === 'app-subnets';
+  const removed = plan.actions.filter(onService);
+  for (const faultIndex of new Set(removed.map((action) => action.faultIndex))) {
+    const first = removed.find((action) => action.faultIndex === faultIndex)!;
+    const what = removed.filter((action) => action.faultIndex === faultIndex).map((action) => action.actionId).join(', ');
+    leftOut.push({ experiment: plan.experiment, faultIndex, action: first.faultAction, region: plan.region, reason: `${plan.region} runs no tasks of the service (it only holds data), so ${what} would have nothing to act on there` });
+  }
+  const kept = plan.actions.filter((action) => !onService(action));
+  const followed = new Set(kept.flatMap((action) => action.startAfter));
+  const actions = kept.filter((action) => action.actionId !== 'aws:fis:wait' || followed.has(action.name));
+  return { ...plan, actions };
+}
+
 function renderTarget(target: FisTarget, props: FisExperimentsProps): fis.CfnExperimentTemplate.ExperimentTemplateTargetProperty {
   switch (target.kind) {
     case 'app-subnets':
       return { resourceType: 'aws:ec2:subnet', resourceTags: { [APP_SUBNETS_TAG_KEY]: props.appName }, selectionMode: 'ALL' };
     case 'app-tasks':
+      if (props.ecsService === undefined) throw new Error('aws:ecs:task targets need the region\'s ECS service');
       return { resourceType: 'aws:ecs:task', parameters: { cluster: props.ecsService.clusterName, service: props.ecsService.serviceName }, selectionMode: 'ALL' };
     case 'data-class-tables':
       return { resourceType: 'aws:dynamodb:global-table', resourceTags: { [DATA_CLASS_TAG_KEY]: target.dataClass }, selectionMode: 'ALL' };

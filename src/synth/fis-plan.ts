@@ -38,6 +38,9 @@ export interface FisActionPlan {
   readonly parameters: Readonly<Record<string, string>>;
   readonly target: FisTarget | undefined;
   readonly startAfter: readonly string[];
+  /** The experiment fault the action comes from. */
+  readonly faultIndex: number;
+  readonly faultAction: SynthFault['action'];
 }
 
 export interface FisTemplatePlan {
@@ -232,6 +235,9 @@ function replicationPause(fault: SynthFault, regions: readonly string[], dataCla
     for (const region of targetRegions.filter((candidate) => dataClass.replicas.includes(candidate))) {
       actions.set(region, [...(actions.get(region) ?? []), pauseReplication(dataClass, duration)]);
     }
+    if (fault.region !== undefined && !dataClass.replicas.includes(fault.region)) {
+      unmapped.push({ region: fault.region, reason: `data class ${dataClass.name} has no replica in ${fault.region}, so there is no replication to pause there` });
+    }
   }
   return { actions, unmapped };
 }
@@ -288,13 +294,13 @@ function timedActions(fault: SynthFault, faultIndex: number, specs: readonly Act
   let startAfter: string[] = [];
   if (fault.startSeconds >= FIS_WAIT_SECONDS_MIN) {
     const wait = `${prefix}-wait`;
-    actions.push({ name: wait, actionId: 'aws:fis:wait', description: `fault ${faultIndex} starts at ${fault.startSeconds} s`, parameters: { duration: isoDuration(fault.startSeconds) }, target: undefined, startAfter: [] });
+    actions.push({ name: wait, actionId: 'aws:fis:wait', description: `fault ${faultIndex} starts at ${fault.startSeconds} s`, parameters: { duration: isoDuration(fault.startSeconds) }, target: undefined, startAfter: [], faultIndex, faultAction: fault.action });
     startAfter = [wait];
   } else if (fault.startSeconds > 0) {
     notes.push(`fault ${faultIndex} starts at once instead of at ${fault.startSeconds} s (aws:fis:wait lasts at least ${FIS_WAIT_SECONDS_MIN} s)`);
   }
   for (const spec of specs) {
-    actions.push({ name: actionName(prefix, spec.what), actionId: spec.actionId, description: spec.description, parameters: spec.parameters, target: spec.target, startAfter });
+    actions.push({ name: actionName(prefix, spec.what), actionId: spec.actionId, description: spec.description, parameters: spec.parameters, target: spec.target, startAfter, faultIndex, faultAction: fault.action });
   }
   return { actions, notes };
 }

@@ -20,17 +20,20 @@
  * region; availability zones are `Fn::GetAZs` tokens. cdk-nag's AwsSolutions pack runs over the whole app
  * at synthesis (`nag`); every acknowledged finding carries its reason in the construct that causes it.
  */
-import { type App, CfnOutput, CrossStackReferences, ReferenceStrength, Stack, Validations } from 'aws-cdk-lib';
+import { type App, CfnOutput, CrossStackReferences, Fn, ReferenceStrength, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 import { GlobalAcceleratorEdge } from './accelerator-edge.ts';
+import { ApiAliasRecord } from './api-alias-record.ts';
 import { MeridianAuroraCluster } from './aurora-cluster.ts';
 import { MeridianAuroraGlobalDatabase } from './aurora-global-database.ts';
 import { MeridianAuroraSecondaryCluster } from './aurora-secondary-cluster.ts';
+import { AURORA_APP_USERNAME } from './aurora-settings.ts';
 import { CloudFrontEdge, cdnOriginRegions } from './cloudfront-edge.ts';
 import { CostBudget } from './cost-budget.ts';
 import { applyCostTags } from './cost-tags.ts';
@@ -80,6 +83,15 @@ export interface RolloutStep {
   readonly moved: string | undefined;
 }
 
+/** How users reach the service through the edge, when there is one. */
+export interface EdgeEntry {
+  readonly edge: 'accelerator' | 'cdn';
+  /** The global stack's output with the edge's own DNS name. */
+  readonly output: string;
+  /** What goes through the edge, in words (for the README). */
+  readonly serves: string;
+}
+
 export interface MeridianStacks {
   readonly keyStacks: ReadonlyMap<string, Stack>;
   /** Region stacks by region, in rollout order. */
@@ -87,7 +99,9 @@ export interface MeridianStacks {
   readonly globalStack: Stack;
   readonly rollout: readonly RolloutStep[];
   readonly computes: ReadonlyMap<string, RegionalCompute>;
+  /** Route 53 record style of the routing policy; undefined when the API's name is an alias to the accelerator, or there are no records. */
   readonly recordStyle: RecordStyleChoice | undefined;
+  readonly edgeEntry: EdgeEntry | undefined;
   /** FIS templates made, by experiment and region. */
   readonly fisTemplates: readonly FisTemplatePlan[];
   /** Faults (or parts of faults) with no FIS template, each with its reason. */
@@ -98,7 +112,10 @@ export function buildMeridianApp(app: App, plan: SynthPlan, options: MeridianApp
   const base = stackNameBase(plan.name);
   const layout = dataStacksFor(plan);
   const computeRegions = computeRegionsOf(plan);
-  const rollout = rolloutOf(plan, layout, computeRegions, base);
+  const experimentRegions = plan.regions.map((region) => region.region);
+  const fisPlans = plan.experiments.map((experiment) => fisPlanFor(experiment, experimentRegions, plan.dataClasses));
+  const fisRegions = new Set(fisPlans.flatMap((fisPlan) => fisPlan.templates.map((template) => template.region)));
+  const rollout = rolloutOf(plan, layout, computeRegions, base, fisRegions);
   const keys = new Map<string, ResidentDataKey>();
   const keyStacks = new Map<string, Stack>();
   for (const region of layout) {
@@ -117,8 +134,6 @@ export function buildMeridianApp(app: App, plan: SynthPlan, options: MeridianApp
 
   const regionStacks = new Map<string, Stack>();
   const computes = new Map<string, RegionalCompute>();
-  const experimentRegions = plan.regions.map((region) => region.region);
-  const fisPlans = plan.experiments.map((experiment) => fisPlanFor(experiment, experimentRegions, plan.dataClasses));
   const fisUnmapped: UnmappedFault[] = fisPlans.flatMap((fisPlan) => fisPlan.unmapped);
   const fisTemplates: FisTemplatePlan[] = [];
   let previous: Stack | undefined;
@@ -156,24 +171,18 @@ export function buildMeridianApp(app: App, plan: SynthPlan, options: MeridianApp
       const built = buildData(stack, placement, { plan, dataClass, key, vpc });
       if (compute !== undefined) grantData(compute, plan, dataClass, placement, key, built);
     }
-    if (compute !== undefined && plan.experiments.length > 0) {
+    if (fisRegions.has(region)) {
       const fis = new FisExperiments(stack, 'Experiments', {
         experiments: plan.experiments,
         region,
         regions: experimentRegions,
         dataClasses: plan.dataClasses,
-        ecsService: { clusterName: compute.cluster.clusterName, serviceName: compute.service.serviceName },
+        ...(compute === undefined ? {} : { ecsService: { clusterName: compute.cluster.clusterName, serviceName: compute.service.serviceName } }),
         appName: plan.service.name,
       });
       fisTemplates.push(...fis.plans);
-    } else {
-      for (const fisPlan of fisPlans) {
-        for (const template of fisPlan.templates.filter((candidate) => candidate.region === region)) {
-          fisUnmapped.push({ experiment: template.experiment, faultIndex: -1, action: 'region-outage', region, reason: `${region} runs no tasks of the service, so its template (${template.actions.length} actions) has nothing to act on` });
-        }
-      }
+      fisUnmapped.push(...fis.leftOut);
     }
-    acknowledgeCrossRegionProviders(stack);
   }
 
   const globalStack = buildGlobalStack(app, plan, base, computes, options.globalRegion ?? plan.primaryRegion);
@@ -185,6 +194,7 @@ export function buildMeridianApp(app: App, plan: SynthPlan, options: MeridianApp
     rollout,
     computes,
     recordStyle: globalStack.recordStyle,
+    edgeEntry: globalStack.edgeEntry,
     fisTemplates,
     fisUnmapped,
   };
@@ -205,10 +215,11 @@ export function computeRegionsOf(plan: SynthPlan): Set<string> {
 /**
  * Region stacks in rollout order: the spec's deploy order, except that a region whose stack must wait for
  * another (an Aurora secondary for its writer) comes after it. Regions that only hold data another region's
- * construct creates (replicas, witnesses) have no stack.
+ * construct creates (replicas, witnesses) have no stack, unless an experiment has an FIS template there.
  */
-export function rolloutOf(plan: SynthPlan, layout: readonly RegionDataStack[], computeRegions: ReadonlySet<string>, base = stackNameBase(plan.name)): RolloutStep[] {
-  const needsStack = (region: string) => computeRegions.has(region) || (layout.find((stack) => stack.region === region)?.constructs.some((placement) => placement.construct !== undefined) ?? false);
+export function rolloutOf(plan: SynthPlan, layout: readonly RegionDataStack[], computeRegions: ReadonlySet<string>, base = stackNameBase(plan.name), fisRegions: ReadonlySet<string> = new Set()): RolloutStep[] {
+  const needsStack = (region: string) =>
+    computeRegions.has(region) || fisRegions.has(region) || (layout.find((stack) => stack.region === region)?.constructs.some((placement) => placement.construct !== undefined) ?? false);
   const deployOrder = (region: string) => plan.regions.find((candidate) => candidate.region === region)?.deployOrder ?? plan.regions.length + 1;
   const pending = [...new Set([...plan.regions.map((region) => region.region), ...layout.map((stack) => stack.region)])].filter(needsStack).sort((a, b) => deployOrder(a) - deployOrder(b));
   const waitsFor = (region: string) => (layout.find((stack) => stack.region === region)?.dependsOn ?? []).filter(needsStack);
@@ -280,23 +291,25 @@ function buildData(stack: Stack, placement: DataConstructPlacement, context: Dat
 
 /**
  * The region's tasks reach the class's data in their own region: read and write on the region's replica
- * of the table (named the same in every region) and its resident key, or the database port of the
- * region's Aurora cluster. The container learns where through `MERIDIAN_TABLE_<CLASS>` or
- * `MERIDIAN_DB_<CLASS>_HOST` (the writer endpoint in the writer region, the reader endpoint elsewhere).
+ * of the table (named the same in every region) and its resident key, or the region's Aurora cluster
+ * through IAM database authentication as the user `app` (created once in the database by an operator:
+ * `CREATE USER app; GRANT rds_iam TO app;`). The container learns where through `MERIDIAN_<CLASS>_TABLE`,
+ * or `MERIDIAN_<CLASS>_DB_HOST`, `_DB_PORT` and `_DB_USER` (the writer endpoint in the writer region, the
+ * reader endpoint elsewhere).
  */
 function grantData(compute: RegionalCompute, plan: SynthPlan, dataClass: SynthDataClass, placement: DataConstructPlacement, key: kms.IKey | undefined, built: BuiltData): void {
   if (placement.role === 'witness') return;
   const container = compute.service.taskDefinition.defaultContainer;
   const variable = `MERIDIAN_${dataClass.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
   const taskRole = compute.service.taskDefinition.taskRole;
-  Validations.of(compute.service.taskDefinition).acknowledge({
-    id: 'AwsSolutions-ECS2',
-    reason: 'The environment holds where the region\'s data is (table names, database host names), not secrets; the database password stays in Secrets Manager.',
-  });
   if (built.cluster !== undefined) {
     built.cluster.connections.allowDefaultPortFrom(compute.service, `tasks of ${plan.service.name} reach ${dataClass.name}`);
+    // IAM database authentication: the tasks' role connects as the application user, with no password.
+    built.cluster.grantConnect(taskRole, AURORA_APP_USERNAME);
     const endpoint = placement.role === 'aurora-secondary' ? built.cluster.clusterReadEndpoint : built.cluster.clusterEndpoint;
     container?.addEnvironment(`${variable}_DB_HOST`, endpoint.hostname);
+    container?.addEnvironment(`${variable}_DB_PORT`, Token.asString(endpoint.port));
+    container?.addEnvironment(`${variable}_DB_USER`, AURORA_APP_USERNAME);
     return;
   }
   if (placement.role !== 'table-owner' && placement.role !== 'table-replica') return;
@@ -311,28 +324,10 @@ function grantData(compute: RegionalCompute, plan: SynthPlan, dataClass: SynthDa
   if (key !== undefined) taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }));
 }
 
-/**
- * CDK's cross-region reference providers (Lambda-backed custom resources it adds to stacks with
- * `crossRegionReferences`) are not this app's code; their findings are acknowledged with the reason.
- */
-function acknowledgeCrossRegionProviders(stack: Stack): void {
-  for (const child of stack.node.children) {
-    if (!/^Custom::CrossRegionExport(Writer|Reader)CustomResourceProvider/.test(child.node.id) && !/^CustomCrossRegionExport/.test(child.node.id)) continue;
-    acknowledgeProvider(child);
-  }
-}
-
-function acknowledgeProvider(provider: IConstruct): void {
-  Validations.of(provider).acknowledge(
-    { id: 'AwsSolutions-IAM4', reason: 'CDK\'s cross-region reference provider (not app code) uses the AWS managed Lambda basic execution policy for its logs.' },
-    { id: 'AwsSolutions-IAM5', reason: 'CDK\'s cross-region reference provider reads and writes the SSM parameters under /cdk/exports/<stack>/*, which it names at deployment.' },
-    { id: 'AwsSolutions-L1', reason: 'CDK\'s cross-region reference provider picks its own Lambda runtime; it is updated with aws-cdk-lib.' },
-  );
-}
-
 interface GlobalStack {
   readonly stack: Stack;
   readonly recordStyle: RecordStyleChoice | undefined;
+  readonly edgeEntry: EdgeEntry | undefined;
 }
 
 function buildGlobalStack(app: App, plan: SynthPlan, base: string, computes: ReadonlyMap<string, RegionalCompute>, region: string): GlobalStack {
@@ -347,21 +342,29 @@ function buildGlobalStack(app: App, plan: SynthPlan, base: string, computes: Rea
   const endpoints: RegionalEndpoint[] = [...computes.values()].map((compute) => compute.endpoint);
   for (const regionStack of new Set([...computes.values()].map((compute) => Stack.of(compute)))) stack.addStackDependency(regionStack, 'the global stack routes to every region\'s load balancer');
   let recordStyle: RecordStyleChoice | undefined;
-  if (plan.routing.records.length > 0) {
-    if (plan.routing.policy === 'multivalue') recordStyleFor(plan.routing);
-    const routing = new Route53Routing(stack, 'Routing', { domain: plan.domain, routing: plan.routing, endpoints });
-    recordStyle = routing.recordStyle;
-    new CfnOutput(stack, 'ApiName', { value: routing.recordName, description: `the API's name; point the domain's NS records at the hosted zone` });
-    new CfnOutput(stack, 'NameServers', { value: stack.toJsonString(routing.hostedZone.hostedZoneNameServers ?? []), description: 'name servers of the hosted zone' });
-  }
+  let edgeEntry: EdgeEntry | undefined;
+  const nameServersOutput = (zone: route53.IHostedZone) =>
+    new CfnOutput(stack, 'NameServers', { value: Fn.join(',', zone.hostedZoneNameServers ?? []), description: 'name servers of the hosted zone: delegate the domain to them' });
   if (plan.routing.edge === 'accelerator') {
     const edge = new GlobalAcceleratorEdge(stack, 'Accelerator', {
       regions: plan.regions.filter((candidate) => computes.has(candidate.region)).map((candidate) => ({ region: candidate.region, role: candidate.role, loadBalancerArn: computes.get(candidate.region)!.endpoint.loadBalancerArn })),
       healthCheck: plan.routing.healthCheck,
       servicePath: plan.service.healthPath,
     });
+    // The accelerator picks the region and checks health itself: the API's name is an alias to it.
+    const record = new ApiAliasRecord(stack, 'Dns', { domain: plan.domain, target: route53.RecordTarget.fromAlias(new targets.GlobalAcceleratorTarget(edge.accelerator)) });
+    new CfnOutput(stack, 'ApiName', { value: record.recordName, description: 'the API\'s name, an alias to the accelerator' });
     new CfnOutput(stack, 'AcceleratorDnsName', { value: edge.accelerator.dnsName, description: 'the accelerator\'s DNS name (two static anycast addresses)' });
-  } else if (plan.routing.edge === 'cdn') {
+    nameServersOutput(record.hostedZone);
+    edgeEntry = { edge: 'accelerator', output: 'AcceleratorDnsName', serves: `every request: api.${plan.domain} is an alias A record to the accelerator, which picks a healthy region` };
+  } else if (plan.routing.records.length > 0) {
+    if (plan.routing.policy === 'multivalue') recordStyleFor(plan.routing);
+    const routing = new Route53Routing(stack, 'Routing', { domain: plan.domain, routing: plan.routing, endpoints });
+    recordStyle = routing.recordStyle;
+    new CfnOutput(stack, 'ApiName', { value: routing.recordName, description: 'the API\'s name, routed by Route 53' });
+    nameServersOutput(routing.hostedZone);
+  }
+  if (plan.routing.edge === 'cdn') {
     const origins = cdnOriginRegions(plan.primaryRegion, plan.regions.filter((candidate) => computes.has(candidate.region)));
     const origin = (name: string) => {
       const compute = computes.get(name);
@@ -370,9 +373,13 @@ function buildGlobalStack(app: App, plan: SynthPlan, base: string, computes: Rea
     };
     const edge = new CloudFrontEdge(stack, 'Cdn', { primary: origin(origins.primary), fallback: origin(origins.fallback) });
     new CfnOutput(stack, 'DistributionDomainName', { value: edge.distribution.distributionDomainName, description: 'the CloudFront distribution\'s name (GET, HEAD and OPTIONS fail over between origins)' });
+    edgeEntry = {
+      edge: 'cdn',
+      output: 'DistributionDomainName',
+      serves: `reads (GET, HEAD, OPTIONS) on the distribution's own name, failing over from ${origins.primary} to ${origins.fallback}; CloudFront does not fail other methods over, so writes go to api.${plan.domain}, routed by Route 53`,
+    };
   }
   new OperationsDashboard(stack, 'Dashboard', { endpoints, dashboardName: `${base}-operations` });
   if (plan.monthlyBudgetUsd !== undefined) new CostBudget(stack, 'Budget', { monthlyBudgetUsd: plan.monthlyBudgetUsd, budgetName: `${base}-monthly` });
-  acknowledgeCrossRegionProviders(stack);
-  return { stack, recordStyle };
+  return { stack, recordStyle, edgeEntry };
 }

@@ -54,7 +54,8 @@ export interface RegionalComputeProps {
 
 /**
  * A region's compute placeholder: a two-AZ VPC, an ECS cluster with Container Insights, a Fargate service
- * running the plan's image behind an internet-facing ALB (HTTP on 80), and its logs kept in this region
+ * running the plan's image (with `PORT`, `MERIDIAN_SERVICE` and `MERIDIAN_REGION` in its environment)
+ * behind an internet-facing ALB (HTTP on 80), and its logs kept in this region
  * (application log group, ALB access logs and VPC flow logs in a regional bucket). The subnets holding
  * the tasks carry `meridian:app-subnets=<service>` so AWS FIS templates can target them.
  */
@@ -119,8 +120,14 @@ export class RegionalCompute extends Construct {
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', { cpu: props.cpu ?? 256, memoryLimitMiB: props.memoryLimitMiB ?? 512 });
     taskDefinition.addContainer('App', {
       image: ecs.ContainerImage.fromRegistry(props.service.image),
+      ...(props.service.command === undefined ? {} : { command: [...props.service.command] }),
       portMappings: [{ containerPort: props.service.containerPort }],
+      environment: { PORT: String(props.service.containerPort), MERIDIAN_SERVICE: props.service.name, MERIDIAN_REGION: props.region },
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: props.service.name }),
+    });
+    Validations.of(taskDefinition).acknowledge({
+      id: 'AwsSolutions-ECS2',
+      reason: 'The environment holds the port to listen on, the service and region names, and where the region\'s data is (table names, database hosts and ports, the IAM-authenticated user): no secrets; the database master password stays in Secrets Manager.',
     });
     return new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,

@@ -21,11 +21,25 @@ export interface SynthPlan {
   readonly dataClasses: readonly SynthDataClass[];
   /** Residency zones: name → regions. */
   readonly zones: Readonly<Record<string, readonly string[]>>;
-  readonly service: { readonly name: string; readonly image: string; readonly healthPath: string; readonly containerPort: number };
+  readonly service: SynthService;
   /** AWS Budgets monthly budget in USD, when the spec has one. */
   readonly monthlyBudgetUsd: number | undefined;
   /** The experiments to translate into AWS FIS templates. */
   readonly experiments: readonly SynthExperiment[];
+}
+
+export interface SynthService {
+  readonly name: string;
+  /** The container image; the placeholder's when the spec names none. */
+  readonly image: string;
+  readonly healthPath: string;
+  /** The port the container listens on (given to it as `PORT`). */
+  readonly containerPort: number;
+  /**
+   * The container's command, when it is not the image's own: the placeholder's one-line HTTP server,
+   * when the spec names no image. Undefined: the image's entry point.
+   */
+  readonly command?: readonly string[];
 }
 
 export interface SynthRegion {

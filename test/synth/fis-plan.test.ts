@@ -123,6 +123,12 @@ const MAPPING: readonly MappingCase[] = [
     unmapped: ['a partition needs a region to isolate or two regions to cut apart'],
   },
   {
+    name: 'replication-pause of a class in a region where it has no replica: nothing to pause, and said',
+    fault: fault('replication-pause', { region: 'ap-northeast-1', dataClass: 'orders' }),
+    actions: {},
+    unmapped: ['data class orders has no replica in ap-northeast-1, so there is no replication to pause there'],
+  },
+  {
     name: 'replication-pause of one class out of one region',
     fault: fault('replication-pause', { region: 'eu-west-1', dataClass: 'orders' }),
     actions: { 'eu-west-1': ['aws:dynamodb:global-table-pause-replication data-class-tables:orders'] },

@@ -63,8 +63,12 @@ describe('the global-shop app', async () => {
   it('reads each load balancer through a stack reference, not a literal: an import in its own region, a cross-region reader elsewhere', () => {
     assert.equal(Object.keys(global.findResources('Custom::CrossRegionExportReader')).length, 1);
     for (const record of Object.values(global.findResources('AWS::Route53::RecordSet'))) {
+      const region = record.Properties.Region as string;
       const dnsName = JSON.stringify(record.Properties.AliasTarget.DNSName);
-      assert.match(dnsName, record.Properties.Region === 'us-east-1' ? /Fn::ImportValue/ : /ExportsReader/, `${record.Properties.Region}: ${dnsName}`);
+      // The reference names the region's own stack: global-shop-<region> (an export) or globalshop<region> (a reader attribute).
+      const own = region === 'us-east-1' ? /"Fn::ImportValue":"global-shop-us-east-1:/ : new RegExp(`ExportsReader.*/globalshop${region.replace(/-/g, '')}FnGetAttComputeLoadBalancer`);
+      assert.match(dnsName, own, `${region}: ${dnsName}`);
+      assert.match(JSON.stringify(record.Properties.HealthCheckId), new RegExp(`RoutingHealthCheck${region.replace(/-/g, '')}`), `${region}'s record uses ${region}'s health check`);
     }
     for (const region of assembled.regionStacks.keys()) {
       const writers = Object.keys(assembled.templateOf(regionStack(region)).findResources('Custom::CrossRegionExportWriter')).length;
@@ -109,9 +113,17 @@ describe('the global-shop app', async () => {
       for (const name of testCase.tables) assert.equal(environment.get(`MERIDIAN_${name}_TABLE`), `global-shop-${name.toLowerCase()}`, `${testCase.region} ${name}`);
       assert.equal(environment.has('MERIDIAN_PAYMENTS_TABLE'), testCase.tables.includes('PAYMENTS'));
       assert.match(JSON.stringify(environment.get('MERIDIAN_ORDERS_DB_HOST')), testCase.db === 'writer' ? /Endpoint\.Address/ : /ReadEndpoint\.Address/);
-      const policies = JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy')).map((policy) => policy.Properties.PolicyDocument));
-      assert.ok(policies.includes(`:dynamodb:${testCase.region}:`), `${testCase.region}: access to the local table`);
-      for (const other of assembled.regionStacks.keys()) if (other !== testCase.region) assert.ok(!policies.includes(`:dynamodb:${other}:`), `${testCase.region}: no access to ${other}'s tables`);
+      // The task role's own policy (not the FIS roles'): the local replica of each class, by name, and no other region.
+      const taskRole = task.Properties.TaskRoleArn['Fn::GetAtt'][0] as string;
+      const taskPolicies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.Roles).includes(taskRole));
+      assert.equal(taskPolicies.length, 1);
+      const statements = JSON.stringify(taskPolicies[0]!.Properties.PolicyDocument);
+      for (const name of testCase.tables) assert.ok(statements.includes(`:dynamodb:${testCase.region}:`) && statements.includes(`:table/global-shop-${name.toLowerCase()}`), `${testCase.region}: access to its ${name} replica`);
+      assert.ok(!statements.includes('table/*'), 'no wildcard table');
+      for (const other of assembled.regionStacks.keys()) if (other !== testCase.region) assert.ok(!statements.includes(`:dynamodb:${other}:`), `${testCase.region}: no access to ${other}'s tables`);
+      assert.match(statements, /rds-db:connect/);
+      assert.match(statements, /:dbuser:.*\/app/);
+      assert.equal(environment.get('MERIDIAN_ORDERS_DB_USER'), 'app');
       template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { IpProtocol: 'tcp', FromPort: Match.anyValue(), Description: 'tasks of shop reach orders' });
     }
   });
@@ -161,7 +173,7 @@ describe('routing policies and edges in the global stack', () => {
       },
     },
     {
-      name: 'global-shop with an accelerator: an endpoint group per region, dial 100, the plan interval and threshold',
+      name: 'global-shop with an accelerator: api.<domain> an alias to it, an endpoint group per region on its own load balancer, dial 100, the plan interval and threshold',
       example: 'global-shop',
       edge: 'accelerator',
       check: (assembled) => {
@@ -178,7 +190,18 @@ describe('routing policies and edges in the global stack', () => {
             EndpointConfigurations: [Match.objectLike({ EndpointId: Match.anyValue() })],
           });
         }
+        for (const group of Object.values(global.findResources('AWS::GlobalAccelerator::EndpointGroup'))) {
+          const region = group.Properties.EndpointGroupRegion as string;
+          const own = region === 'us-east-1' ? /global-shop-us-east-1:/ : new RegExp(`/globalshop${region.replace(/-/g, '')}RefComputeLoadBalancer`);
+          assert.match(JSON.stringify(group.Properties.EndpointConfigurations), own, `${region}'s group holds ${region}'s load balancer`);
+        }
+        // The accelerator routes and checks health: one alias record, no Route 53 health checks.
+        global.resourceCountIs('AWS::Route53::RecordSet', 1);
+        global.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'api.shop.meridian.test.', Type: 'A', AliasTarget: Match.objectLike({ HostedZoneId: 'Z2BJ6XQ5FK7U4H' }) });
+        global.resourceCountIs('AWS::Route53::HealthCheck', 0);
         global.hasOutput('AcceleratorDnsName', {});
+        assert.equal(assembled.edgeEntry?.edge, 'accelerator');
+        assert.equal(assembled.recordStyle, undefined);
       },
     },
     {
@@ -194,6 +217,13 @@ describe('routing policies and edges in the global stack', () => {
             OriginGroups: { Quantity: 1, Items: [Match.objectLike({ FailoverCriteria: { StatusCodes: { Items: [500, 502, 503, 504], Quantity: 4 } } })] },
           }),
         });
+        const config = Object.values(global.findResources('AWS::CloudFront::Distribution'))[0]!.Properties.DistributionConfig;
+        const members = (config.OriginGroups.Items[0].Members.Items as { OriginId: string }[]).map((member) => member.OriginId);
+        const standby = assembled.rollout.find((step) => step.role === 'standby')!.region;
+        assert.deepEqual(members, ['alb-us-east-1', `alb-${standby}`], 'the primary first, then the standby');
+        // Writes cannot fail over through CloudFront: api.<domain> stays routed by Route 53.
+        global.resourceCountIs('AWS::Route53::RecordSet', 2);
+        assert.match(assembled.edgeEntry?.serves ?? '', /writes go to api\.shop\.meridian\.test/);
       },
     },
   ];
@@ -231,6 +261,34 @@ describe('rollout order and data-only regions', () => {
     template.resourceCountIs('AWS::EC2::FlowLog', 1);
     template.hasResourceProperties('AWS::RDS::DBCluster', { GlobalClusterIdentifier: 'eu-saas-health-records' });
     assert.equal(assembled.computes.has('eu-west-1'), false);
+  });
+
+  it('a region with only a replica gets a stack for its FIS templates; actions on absent tasks are listed, not dropped', () => {
+    const fault = { startSeconds: 0, durationSeconds: 300, scope: undefined, dataClass: undefined, errorRate: undefined };
+    const plan: SynthPlan = {
+      ...base,
+      regions: base.regions.map((region) => (region.region === 'us-east-1' ? { ...region, instances: 0 } : region)),
+      experiments: [{
+        name: 'game-day',
+        description: undefined,
+        durationSeconds: 600,
+        faults: [
+          { ...fault, action: 'replication-pause', region: undefined, dataClass: 'catalog' },
+          { ...fault, action: 'region-outage', region: 'us-east-1', scope: 'all' },
+        ],
+      }],
+    };
+    const assembled = assembleApp(plan);
+    const step = assembled.rollout.find((candidate) => candidate.region === 'us-east-1');
+    assert.equal(step?.role, 'data-only');
+    const template = assembled.templateOf(assembled.regionStacks.get('us-east-1')!);
+    template.resourceCountIs('AWS::ECS::Service', 0);
+    const [experiment] = Object.values(template.findResources('AWS::FIS::ExperimentTemplate'));
+    const actionIds = Object.values(experiment!.Properties.Actions as Record<string, { ActionId: string }>).map((action) => action.ActionId).sort();
+    assert.deepEqual(actionIds, ['aws:dynamodb:global-table-pause-replication', 'aws:dynamodb:global-table-pause-replication']);
+    const leftOut = assembled.fisUnmapped.filter((entry) => entry.region === 'us-east-1');
+    assert.deepEqual(leftOut.map((entry) => [entry.faultIndex, entry.action]), [[1, 'region-outage']]);
+    assert.match(leftOut[0]!.reason, /runs no tasks of the service .*aws:ecs:stop-task, aws:network:disrupt-connectivity/);
   });
 
   it('stack names start with the spec name, cleaned to letters, digits and hyphens', () => {

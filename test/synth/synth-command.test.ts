@@ -91,6 +91,62 @@ describe('meridian synth examples/global-shop.yaml -o DIR', async () => {
   });
 });
 
+/** Every file under `dir` with its content, to compare a folder before and after. */
+function snapshot(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) {
+      const path = join(entry.parentPath ?? entry.path, entry.name);
+      files.set(path, readFileSync(path, 'utf8'));
+    }
+  }
+  return files;
+}
+
+describe('meridian synth keeps what it did not write, and writes all or nothing', () => {
+  it('a refusal found while building the stacks leaves an earlier output exactly as it was, and no staging folder', async () => {
+    const parent = join(scratch, 'all-or-nothing');
+    const outDir = join(parent, 'app');
+    mkdirSync(parent);
+    const first = await runMeridian(['synth', 'examples/ledger.yaml', '-o', outDir, '--no-experiments', '--no-progress']);
+    assert.equal(first.code, 0, first.stderr);
+    const before = snapshot(outDir);
+    // A name no DynamoDB table can carry: the plan is fine, the table construct refuses it.
+    const odd = join(scratch, 'odd-ledger.yaml');
+    writeFileSync(odd, readFileSync('examples/ledger.yaml', 'utf8').replace(/^name: .*$/m, 'name: "Ledger App"'));
+    const refused = await runMeridian(['synth', odd, '-o', outDir, '--no-experiments', '--no-progress']);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /cannot build this on AWS as specified: .*Ledger App-ledger/);
+    assert.deepEqual(snapshot(outDir), before);
+    assert.deepEqual(readdirSync(parent), ['app']);
+  });
+
+  it('--force writes beside other files, never over a path it would write', async () => {
+    const outDir = join(scratch, 'forced');
+    mkdirSync(outDir);
+    writeFileSync(join(outDir, 'package.json'), '{"name":"mine"}\n');
+    const clash = await runMeridian(['synth', 'examples/ledger.yaml', '-o', outDir, '--force', '--no-experiments']);
+    assert.equal(clash.code, 2);
+    assert.match(clash.stderr, /never over them, and package\.json is already there/);
+    assert.deepEqual(readdirSync(outDir), ['package.json']);
+    rmSync(join(outDir, 'package.json'));
+    writeFileSync(join(outDir, 'notes.txt'), 'mine\n');
+    const beside = await runMeridian(['synth', 'examples/ledger.yaml', '-o', outDir, '--force', '--no-experiments', '--no-progress']);
+    assert.equal(beside.code, 0, beside.stderr);
+    assert.equal(readFileSync(join(outDir, 'notes.txt'), 'utf8'), 'mine\n');
+    assert.ok(existsSync(join(outDir, 'cdk.out', 'ledger-global.template.json')));
+  });
+
+  it('an output path inside a file is bad input (exit 2), not an internal error', async () => {
+    const file = join(scratch, 'a-file');
+    writeFileSync(file, 'x\n');
+    const run = await runMeridian(['synth', 'examples/ledger.yaml', '-o', join(file, 'app'), '--no-experiments']);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /is not a folder/);
+    assert.doesNotMatch(run.stderr, /internal error/);
+  });
+});
+
 describe('meridian synth refusals', () => {
   it('refuses a spec AWS cannot build as written (fast health checks), exit 2, every reason, nothing written', async () => {
     const outDir = join(scratch, 'fast');

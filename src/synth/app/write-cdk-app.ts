@@ -4,8 +4,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { buildMeridianApp, type MeridianStacks } from '../meridian-app.ts';
@@ -16,6 +16,7 @@ import {
   CLI_EQUIVALENT_CONTEXT,
   CLOUD_ASSEMBLY_DIR,
   cdkJsonText,
+  GENERATED_PATHS,
   type NagAcknowledgment,
   PLAN_FILE,
   packageJsonText,
@@ -44,8 +45,8 @@ export class SynthOutputError extends Error {
 /** cdk-nag found what no construct acknowledges: the app is not written as passing. */
 export class SynthNagError extends Error {
   readonly code = 'SYNTH_NAG';
-  constructor(readonly findings: readonly string[], readonly reportPath: string) {
-    super(`cdk-nag AwsSolutions: ${findings.length} finding${findings.length === 1 ? '' : 's'} not acknowledged (report: ${reportPath}):\n${findings.map((finding) => `  - ${finding}`).join('\n')}`);
+  constructor(readonly findings: readonly string[]) {
+    super(`cdk-nag AwsSolutions: ${findings.length} finding${findings.length === 1 ? '' : 's'} not acknowledged; nothing was written:\n${findings.map((finding) => `  - ${finding}`).join('\n')}`);
     this.name = 'SynthNagError';
   }
 }
@@ -97,14 +98,29 @@ export function appPackageVersions(): AppPackageVersions {
   };
 }
 
+/**
+ * Builds the whole app in a staging folder beside `outDir`, and moves it in only when everything (plan,
+ * constructs, cdk-nag, files) succeeded: a refusal or a failure leaves `outDir` as it was.
+ */
 export async function writeCdkApp(options: WriteCdkAppOptions): Promise<SynthSummary> {
-  const { plan, outDir } = options;
+  const { outDir } = options;
   const phase = options.onPhase ?? (() => {});
-  await prepareOutDir(outDir, options.force ?? false);
-  const natGateways = options.natGateways ?? 1;
+  await checkOutDir(outDir, options.force ?? false);
+  const staging = await makeStaging(outDir);
+  try {
+    const summary = await writeApp(options, staging, phase);
+    await moveInto(staging, outDir);
+    return summary;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
 
+async function writeApp(options: WriteCdkAppOptions, dir: string, phase: (text: string) => void): Promise<SynthSummary> {
+  const { plan, outDir } = options;
+  const natGateways = options.natGateways ?? 1;
   phase('synthesizing the CloudFormation templates, with cdk-nag AwsSolutions');
-  const assemblyDir = join(outDir, CLOUD_ASSEMBLY_DIR);
+  const assemblyDir = join(dir, CLOUD_ASSEMBLY_DIR);
   const app = new App({ outdir: assemblyDir, context: { ...RECOMMENDED_FEATURE_FLAGS, ...CLI_EQUIVALENT_CONTEXT } });
   const built = buildMeridianApp(app, plan, { natGateways });
   let assembly;
@@ -131,39 +147,63 @@ export async function writeCdkApp(options: WriteCdkAppOptions): Promise<SynthSum
     stacks,
     rollout: built.rollout,
     recordStyle: built.recordStyle,
+    edgeEntry: built.edgeEntry,
     fisTemplates: built.fisTemplates.map((template) => ({ experiment: template.experiment, region: template.region, notes: template.notes })),
     fisUnmapped: built.fisUnmapped,
     experiments: options.experimentFiles,
     nagAcknowledgments: acknowledgmentsOf(app),
   };
-  await copyLibrary(join(outDir, 'lib'));
-  await mkdir(join(outDir, 'bin'), { recursive: true });
-  await writeFile(join(outDir, 'bin', 'app.ts'), binAppText({ natGateways }));
-  await writeFile(join(outDir, 'package.json'), packageJsonText(plan, appPackageVersions()));
-  await writeFile(join(outDir, 'cdk.json'), cdkJsonText());
-  await writeFile(join(outDir, 'tsconfig.json'), tsconfigJsonText());
-  await writeFile(join(outDir, '.gitignore'), 'node_modules/\ncdk.out/\n');
-  await writeFile(join(outDir, PLAN_FILE), `${JSON.stringify(plan, null, 2)}\n`);
-  await writeFile(join(outDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
-  await writeFile(join(outDir, 'README.md'), readmeText(plan, summary));
+  await copyLibrary(join(dir, 'lib'));
+  await mkdir(join(dir, 'bin'), { recursive: true });
+  await writeFile(join(dir, 'bin', 'app.ts'), binAppText({ natGateways }));
+  await writeFile(join(dir, 'package.json'), packageJsonText(plan, appPackageVersions()));
+  await writeFile(join(dir, 'cdk.json'), cdkJsonText());
+  await writeFile(join(dir, 'tsconfig.json'), tsconfigJsonText());
+  await writeFile(join(dir, '.gitignore'), 'node_modules/\ncdk.out/\n');
+  await writeFile(join(dir, PLAN_FILE), `${JSON.stringify(plan, null, 2)}\n`);
+  await writeFile(join(dir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFile(join(dir, 'README.md'), readmeText(plan, summary));
   return summary;
 }
 
 /**
- * An empty or missing folder, or one `meridian synth` wrote before (it has the plan file): what this
- * command writes is removed first, the rest (node_modules, the user's own files) stays.
+ * The output folder may be missing, empty, or one `meridian synth` wrote before (it has the plan file).
+ * `force` also allows a folder with other files, as long as none of them is a path this command writes.
  */
-async function prepareOutDir(outDir: string, force: boolean): Promise<void> {
-  if (existsSync(outDir)) {
-    const entries = await readdir(outDir).catch(() => {
-      throw new SynthOutputError(outDir, 'exists and is not a folder');
-    });
-    if (entries.length > 0 && !entries.includes(PLAN_FILE) && !force) {
-      throw new SynthOutputError(outDir, `is not empty and was not written by meridian synth (no ${PLAN_FILE}); choose an empty folder, or pass --force to write into it`);
-    }
-    for (const generated of [CLOUD_ASSEMBLY_DIR, 'lib', 'bin']) await rm(join(outDir, generated), { recursive: true, force: true });
+async function checkOutDir(outDir: string, force: boolean): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(outDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code === 'ENOTDIR') throw new SynthOutputError(outDir, 'is not a folder (it is a file, or lies inside one)');
+    throw new SynthOutputError(outDir, `cannot be read (${code ?? String(error)})`);
   }
+  if (entries.length === 0 || entries.includes(PLAN_FILE)) return;
+  if (!force) throw new SynthOutputError(outDir, `is not empty and was not written by meridian synth (no ${PLAN_FILE}); choose an empty folder, or pass --force to write beside its files`);
+  const clashes = GENERATED_PATHS.filter((path) => entries.includes(path));
+  if (clashes.length > 0) throw new SynthOutputError(outDir, `--force writes beside your files, never over them, and ${clashes.join(', ')} ${clashes.length === 1 ? 'is' : 'are'} already there; move ${clashes.length === 1 ? 'it' : 'them'} away first`);
+}
+
+/** A fresh folder beside `outDir` (same file system, so the final moves are renames). */
+async function makeStaging(outDir: string): Promise<string> {
+  const parent = dirname(resolve(outDir));
+  try {
+    await mkdir(parent, { recursive: true });
+    return await mkdtemp(join(parent, `.${basename(resolve(outDir))}.meridian-synth-`));
+  } catch (error) {
+    throw new SynthOutputError(outDir, `cannot create a folder beside it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+/** Replaces the generated paths of `outDir` with the staged ones; everything else in `outDir` stays. */
+async function moveInto(staging: string, outDir: string): Promise<void> {
   await mkdir(outDir, { recursive: true });
+  for (const path of GENERATED_PATHS) {
+    await rm(join(outDir, path), { recursive: true, force: true });
+    await rename(join(staging, path), join(outDir, path));
+  }
 }
 
 async function copyLibrary(libDir: string): Promise<void> {
@@ -204,6 +244,6 @@ function nagErrorOf(error: unknown, assemblyDir: string): SynthNagError | undefi
   const findings = report.pluginReports.flatMap((plugin) =>
     plugin.violations.flatMap((violation) => violation.violatingConstructs.map((construct) => `${violation.ruleName} at ${construct.constructPath}: ${violation.description}`)),
   );
-  return new SynthNagError(findings, relative(process.cwd(), reportPath) || reportPath);
+  return new SynthNagError(findings);
 }
 
