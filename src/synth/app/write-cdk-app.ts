@@ -222,14 +222,15 @@ function kindOf(built: MeridianStacks, stackName: string): StackSummary['kind'] 
   return 'region';
 }
 
-/** Every acknowledgment in the app (`Validations.acknowledge`), with the construct path relative to the app. */
+/** Every acknowledgment in the app (`Validations.acknowledge`), once per rule and construct path. */
 export function acknowledgmentsOf(app: App): NagAcknowledgment[] {
   const found: NagAcknowledgment[] = [];
   for (const construct of app.node.findAll()) {
     for (const entry of construct.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
       for (const [rule, reason] of Object.entries(entry.data as Record<string, string>)) {
-        found.push({ rule: rule.replace(/^Annotation::/, ''), path: construct.node.path, reason });
+        const acknowledgment = { rule: rule.replace(/^Annotation::/, ''), path: construct.node.path, reason };
+        if (!found.some((other) => other.rule === acknowledgment.rule && other.path === acknowledgment.path)) found.push(acknowledgment);
       }
     }
   }
