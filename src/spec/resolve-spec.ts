@@ -36,7 +36,7 @@ export function resolveSpec(input: Input): ResolvedSpec {
       app: service.command ? service.app : (service.app ?? 'sample-shop'),
       command: service.command,
       healthPath: service.healthPath ?? routing.healthCheck?.path ?? '/health',
-      image: service.image ?? 'public.ecr.aws/docker/library/node:20-alpine',
+      image: service.image,
     })),
     data: Object.entries(input.data ?? {}).map(([name, dataClass]) => resolveDataClass(name, dataClass)),
     routing,

@@ -38,7 +38,8 @@ export interface ResolvedService {
   readonly app: 'sample-shop' | undefined;
   readonly command: string | undefined;
   readonly healthPath: string;
-  readonly image: string;
+  /** The container image for `meridian synth`; undefined: synth deploys a placeholder server. */
+  readonly image: string | undefined;
 }
 
 export interface ResolvedDataClass {

@@ -45,7 +45,7 @@ export const serviceSchema = z.strictObject({
   command: z.string().optional(),
   /** Health-check path. @default routing.healthCheck.path */
   healthPath: z.string().optional(),
-  /** Container image for `meridian synth`. @default 'public.ecr.aws/docker/library/node:20-alpine' */
+  /** Container image for `meridian synth`, listening on `PORT`. @default a placeholder: Node.js answering 200 on every path */
   image: z.string().optional(),
 });
 

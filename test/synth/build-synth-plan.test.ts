@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadExperiment } from '../../src/experiments/load-experiment.ts';
 import type { ResolvedExperiment } from '../../src/experiments/resolved-experiment.ts';
-import { buildSynthPlan, SynthPlanError } from '../../src/synth/build-synth-plan.ts';
+import { buildSynthPlan, PLACEHOLDER_IMAGE, PLACEHOLDER_SERVER, SynthPlanError } from '../../src/synth/build-synth-plan.ts';
 import { chooseArchitecture } from '../../src/sim/simulate.ts';
 import { loadSpec } from '../../src/spec/load-spec.ts';
 
@@ -48,4 +48,16 @@ test('a partition between two roles resolves both to regions, one-way kept', asy
   assert.deepEqual(fault.between, ['us-east-1', 'us-east-2']);
   assert.equal(fault.oneWay, true);
   assert.equal(fault.region, undefined);
+});
+
+test('the service runs the spec image as it is, or the placeholder server when the spec names none', async () => {
+  const { spec } = await loadSpec('examples/ledger.yaml');
+  const architecture = chooseArchitecture(spec, undefined);
+  const placeholder = buildSynthPlan(spec, architecture).service;
+  assert.equal(placeholder.image, PLACEHOLDER_IMAGE);
+  assert.deepEqual(placeholder.command, ['node', '-e', PLACEHOLDER_SERVER]);
+  const withImage = { ...spec, services: spec.services.map((service) => ({ ...service, image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/ledger:1.4.2' })) };
+  const own = buildSynthPlan(withImage, architecture).service;
+  assert.equal(own.image, '123456789012.dkr.ecr.us-east-1.amazonaws.com/ledger:1.4.2');
+  assert.equal(own.command, undefined);
 });

@@ -124,6 +124,11 @@ describe('the global-shop app', async () => {
       assert.match(statements, /rds-db:connect/);
       assert.match(statements, /:dbuser:.*\/app/);
       assert.equal(environment.get('MERIDIAN_ORDERS_DB_USER'), 'app');
+      // No image in the spec: the placeholder server, told its port, service and region.
+      const container = (task.Properties.ContainerDefinitions as Properties[])[0]!;
+      assert.deepEqual((container.Command as string[]).slice(0, 2), ['node', '-e']);
+      assert.equal(environment.get('PORT'), '8080');
+      assert.equal(environment.get('MERIDIAN_REGION'), testCase.region);
       template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { IpProtocol: 'tcp', FromPort: Match.anyValue(), Description: 'tasks of shop reach orders' });
     }
   });

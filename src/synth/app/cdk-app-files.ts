@@ -237,9 +237,7 @@ ${summary.rollout.map((entry) => `   npx cdk deploy ${entry.stackName}`).join('\
 
    \`\`\`sh
    npx cdk deploy ${globalStack.stackName}
-   \`\`\`
-
-${hasApiName ? `\n   Then delegate \`${plan.domain}\` to the hosted zone: its name servers are the stack's \`NameServers\` output.` : ''}`);
+   \`\`\`${hasApiName ? `\n\n   Then delegate \`${plan.domain}\` to the hosted zone: its name servers are the stack's \`NameServers\` output.` : ''}`);
   }
   deploySteps.push(`\`npx cdk deploy --all\` follows the same order (each stack depends on the one before), one stack at a time.
 To delete, go in reverse: the global stack first, then the region stacks from last to first. Tables, keys,
