@@ -4,13 +4,13 @@ import type { ResolvedExperiment } from '../experiments/resolved-experiment.ts';
 import type { FaultWindow } from '../report/run-recorder.ts';
 import { RunRecorder } from '../report/run-recorder.ts';
 import { faultLabel } from '../experiments/fault-references.ts';
-import type { RunPrediction, RunReport } from '../report/run-report.ts';
-import { estimateCandidate } from '../advise/advise.ts';
+import type { RunReport } from '../report/run-report.ts';
 import type { ResolvedSpec } from '../spec/resolved-spec.ts';
 import { SeededRandom } from './engine/seeded-random.ts';
 import { createDataPlane } from './system/data-plane.ts';
-import { buildRunPlan } from './system/run-plan.ts';
-import { simulatedCost } from './system/simulated-cost.ts';
+import { buildRunPlan } from '../workload/run-plan.ts';
+import { runCost } from '../workload/run-cost.ts';
+import { predict } from '../workload/run-prediction.ts';
 import { Simulation, type SimulationProgress } from './system/simulation.ts';
 
 export class UnknownArchitectureError extends Error {
@@ -38,18 +38,6 @@ export interface SimulateOptions {
   readonly experimentLabel: string | undefined;
   readonly seed: number;
   readonly onProgress?: (progress: SimulationProgress) => void;
-}
-
-/** advise's analytic figures for the same architecture, so the report can put them beside the measured ones. */
-export function predict(spec: ResolvedSpec, architecture: Architecture): RunPrediction {
-  const estimate = estimateCandidate(spec, architecture);
-  const round = (value: number) => Math.round(value * 10) / 10;
-  return {
-    trafficFailoverSeconds: estimate.recovery.traffic.seconds ?? null,
-    trafficFailoverExplanation: `${estimate.recovery.traffic.mechanism}: ${estimate.recovery.traffic.explanation}`,
-    dataClasses: estimate.recovery.dataClasses.map((c) => ({ dataClass: c.dataClass, rpoSeconds: c.rpoSeconds, rtoSeconds: c.rtoSeconds, writeRtoSeconds: c.writeRtoSeconds, explanation: c.explanation })),
-    latency: estimate.latency.map((population) => ({ population: population.population, p50Ms: round(population.p50Ms), p99Ms: round(population.p99Ms) })),
-  };
 }
 
 /** Runs one architecture under one experiment on virtual time and returns the report. Deterministic per seed. */
@@ -84,7 +72,7 @@ export function simulate(spec: ResolvedSpec, architecture: Architecture, experim
     },
     faults.filter((fault) => fault.startMs < outcome.simulatedMs),
     dataPlane.outcomes(),
-    simulatedCost(spec, architecture, { ...dataPlane.costCounters(), requestsByRegion: recorder.routedByRegion() }, outcome.simulatedMs),
+    runCost(spec, architecture, { ...dataPlane.costCounters(), requestsByRegion: recorder.routedByRegion() }, outcome.simulatedMs),
     predict(spec, architecture),
   );
 }

@@ -1,8 +1,8 @@
 import type { Architecture } from '../../advise/architecture.ts';
 import type { DataClassOutcome, RunReport } from '../../report/run-report.ts';
 import type { FaultWindow } from '../../report/run-recorder.ts';
-import { simulatedCost } from '../../sim/system/simulated-cost.ts';
-import { predict } from '../../sim/simulate.ts';
+import { runCost } from '../../workload/run-cost.ts';
+import { predict } from '../../workload/run-prediction.ts';
 import type { ResolvedSpec } from '../../spec/resolved-spec.ts';
 import type { LoadResult } from './load-run.ts';
 
@@ -28,7 +28,7 @@ export interface LoadReportLabels {
 
 export function loadReport(spec: ResolvedSpec, architecture: Architecture, result: LoadResult, final: FinalState, labels: LoadReportLabels): RunReport {
   const data = result.plan.dataClasses.map((dataClass, index) => dataOutcome(dataClass.name, dataClass.consistency, result, index, final));
-  const cost = simulatedCost(
+  const cost = runCost(
     spec,
     architecture,
     { requestsByRegion: result.recorder.routedByRegion(), readsByClassRegion: result.readsByClassRegion, writesByClassRegion: result.writesByClassRegion },

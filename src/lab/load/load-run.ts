@@ -1,8 +1,8 @@
 import { Agent, request } from 'undici';
 import type { Architecture } from '../../advise/architecture.ts';
 import { RequestOutcome, RunRecorder } from '../../report/run-recorder.ts';
-import { buildRunPlan, type RunPlan } from '../../sim/system/run-plan.ts';
-import { WriteOracle } from '../../sim/system/write-oracle.ts';
+import { buildRunPlan, type RunPlan } from '../../workload/run-plan.ts';
+import { WriteOracle } from '../../workload/write-oracle.ts';
 import type { ResolvedSpec } from '../../spec/resolved-spec.ts';
 import { PlaceResolvers } from './dns-resolver.ts';
 import type { HostPort, LoadTargets } from './load-targets.ts';

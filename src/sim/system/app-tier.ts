@@ -1,7 +1,7 @@
 import { erlangC, meanWaitOfWaiting } from '../../core/slo/queueing.ts';
 import type { Random } from '../../core/random.ts';
 import { Lognormal } from '../engine/distributions.ts';
-import type { RunPlan } from './run-plan.ts';
+import type { RunPlan } from '../../workload/run-plan.ts';
 
 /**
  * Each region's application tier as c instances serving `requestsPerSecondPerInstance` each (M/M/c).

@@ -4,7 +4,7 @@ import { stepQuorum } from '../../core/replication/quorum-member.ts';
 import { stepSingleWriter } from '../../core/replication/single-writer-member.ts';
 import { createSingleWriterMember, type SingleWriterMember } from '../../core/replication/single-writer-state.ts';
 import type { Random } from '../../core/random.ts';
-import type { PlanDataClass, RunPlan } from './run-plan.ts';
+import type { PlanDataClass, RunPlan } from '../../workload/run-plan.ts';
 
 /**
  * One data class's replicas as core/replication state machines, behind one shape: step a member with an

@@ -5,12 +5,12 @@ import type { DataClassOutcome } from '../../report/run-report.ts';
 import { SERVICE_LEVELS } from '../../catalog/service-levels.ts';
 import { Lognormal } from '../engine/distributions.ts';
 import { createClassRuntime, tableOf, type ClassRuntime, type Effect } from './class-runtime.ts';
-import type { RunPlan } from './run-plan.ts';
-import type { CostCounters } from './simulated-cost.ts';
+import type { RunPlan } from '../../workload/run-plan.ts';
+import type { CostCounters } from '../../workload/run-cost.ts';
 import type { DataPlane, SimRequest, SimulationHost } from './sim-request.ts';
 import { WARMUP_MS, type Simulation } from './simulation.ts';
 import { InvariantViolation } from './traffic-plane.ts';
-import { WriteOracle, type AcknowledgedWrite } from './write-oracle.ts';
+import { WriteOracle, type AcknowledgedWrite } from '../../workload/write-oracle.ts';
 
 /** Members step their timers (shipping batches, heartbeats, elections) this often. */
 const TICK_MS = 50;

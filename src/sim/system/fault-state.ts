@@ -1,6 +1,6 @@
 import { regionOfReference } from '../../experiments/fault-references.ts';
 import type { ResolvedFault } from '../../experiments/resolved-experiment.ts';
-import type { RunPlan } from './run-plan.ts';
+import type { RunPlan } from '../../workload/run-plan.ts';
 
 /**
  * The faults in force at the current virtual time, as counters so that overlapping faults on the same

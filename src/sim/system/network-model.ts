@@ -1,7 +1,7 @@
 import type { Random } from '../../core/random.ts';
 import { Lognormal } from '../engine/distributions.ts';
 import type { FaultState } from './fault-state.ts';
-import type { RunPlan } from './run-plan.ts';
+import type { RunPlan } from '../../workload/run-plan.ts';
 
 /**
  * Delays on the simulated network: half the catalog round trip each way, times a lognormal jitter

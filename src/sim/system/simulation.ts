@@ -6,7 +6,7 @@ import { SimClock } from '../engine/sim-clock.ts';
 import { AppTier } from './app-tier.ts';
 import { applyFault, createFaultState, type FaultState } from './fault-state.ts';
 import { NetworkModel } from './network-model.ts';
-import type { RunPlan } from './run-plan.ts';
+import type { RunPlan } from '../../workload/run-plan.ts';
 import type { DataPlane, SimRequest, SimulationHost, Task } from './sim-request.ts';
 import { TrafficPlane } from './traffic-plane.ts';
 

@@ -8,7 +8,7 @@ import { routingRecords } from '../../advise/routing-records.ts';
 import { createResolverCache, lookup, resolverCacheKey, store, type ResolverCache } from '../../core/routing/resolver-cache.ts';
 import type { ProbeEffect } from '../../core/routing/health-check.ts';
 import type { Random } from '../../core/random.ts';
-import type { RunPlan } from './run-plan.ts';
+import type { RunPlan } from '../../workload/run-plan.ts';
 
 /** Resolvers simulated per population; each caches answers for its TTL, so failover spreads over the TTL. */
 const RESOLVERS_PER_POPULATION_MAX = 64;

@@ -1,10 +1,10 @@
-import type { Architecture, DataPlacement } from '../../advise/architecture.ts';
-import { regionLoads } from '../../advise/cost-plan.ts';
-import { otherRequestsPerSecond, populationClassRates, userRttMs } from '../../advise/traffic.ts';
-import { regionRtt } from '../../catalog/latency.ts';
-import { SERVICE_LEVELS } from '../../catalog/service-levels.ts';
-import type { Consistency } from '../../spec/schema.ts';
-import type { PopulationPoint, ResolvedDataClass, ResolvedSpec } from '../../spec/resolved-spec.ts';
+import type { Architecture, DataPlacement } from '../advise/architecture.ts';
+import { regionLoads } from '../advise/cost-plan.ts';
+import { otherRequestsPerSecond, populationClassRates, userRttMs } from '../advise/traffic.ts';
+import { regionRtt } from '../catalog/latency.ts';
+import { SERVICE_LEVELS } from '../catalog/service-levels.ts';
+import type { Consistency } from '../spec/schema.ts';
+import type { PopulationPoint, ResolvedDataClass, ResolvedSpec } from '../spec/resolved-spec.ts';
 
 /**
  * The spec and one architecture compiled into indexed tables, so the simulator's hot path does array

@@ -1,12 +1,12 @@
-import type { Architecture } from '../../advise/architecture.ts';
-import { costPlan } from '../../advise/cost-plan.ts';
-import { defaultPriceBook } from '../../catalog/prices.ts';
-import type { CostInput } from '../../core/cost/cost-model.ts';
-import { SECONDS_PER_MONTH, estimateMonthlyCost } from '../../core/cost/monthly-cost.ts';
-import type { RunReport } from '../../report/run-report.ts';
-import type { ResolvedSpec } from '../../spec/resolved-spec.ts';
+import type { Architecture } from '../advise/architecture.ts';
+import { costPlan } from '../advise/cost-plan.ts';
+import { defaultPriceBook } from '../catalog/prices.ts';
+import type { CostInput } from '../core/cost/cost-model.ts';
+import { SECONDS_PER_MONTH, estimateMonthlyCost } from '../core/cost/monthly-cost.ts';
+import type { RunReport } from '../report/run-report.ts';
+import type { ResolvedSpec } from '../spec/resolved-spec.ts';
 
-/** What the data plane counted during a run, per data class and region. */
+/** What a run counted, per region and per data class and region. */
 export interface CostCounters {
   readonly requestsByRegion: Readonly<Record<string, number>>;
   readonly readsByClassRegion: Readonly<Record<string, Readonly<Record<string, number>>>>;
@@ -18,11 +18,11 @@ function perSecond(counts: Readonly<Record<string, number>>, seconds: number): R
 }
 
 /**
- * The cost of the simulated traffic: the advise cost plan of the same architecture with the measured
- * request and data-operation rates in place of the spec's, priced by the same model and book.
+ * The cost of a run's traffic (simulated or measured live): the advise cost plan of the same architecture
+ * with the run's request and data-operation rates in place of the spec's, priced by the same model and book.
  */
-export function simulatedCost(spec: ResolvedSpec, architecture: Architecture, counters: CostCounters, simulatedMs: number): RunReport['cost'] {
-  const seconds = Math.max(1, simulatedMs / 1000);
+export function runCost(spec: ResolvedSpec, architecture: Architecture, counters: CostCounters, durationMs: number): RunReport['cost'] {
+  const seconds = Math.max(1, durationMs / 1000);
   const planned = costPlan(spec, architecture);
   const requests = perSecond(counters.requestsByRegion, seconds);
   const measured: CostInput = {
