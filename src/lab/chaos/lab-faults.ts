@@ -1,6 +1,5 @@
 import { regionOfReference } from '../../experiments/fault-references.ts';
 import type { ResolvedFault } from '../../experiments/resolved-experiment.ts';
-import type { LinkFaultsInput } from '../wan/link-faults.ts';
 import { linkName } from '../wan/link-registry.ts';
 import type { Lab } from '../supervisor/lab.ts';
 import { checkerLinkName, placeLinkName, type TrafficPlane } from '../supervisor/traffic-plane.ts';
@@ -12,7 +11,8 @@ import { dataLinkName } from '../supervisor/wan-mesh.ts';
  *   back: restart them on their data (the region catches up through replication);
  * - link-latency, partition: faults on the WAN links between two regions (replication and data links,
  *   both ways unless one-way), between a population and a region (its places' links), or between an
- *   isolated region and every other region (its users and the health checkers still reach it);
+ *   isolated region and every other region (its users and the health checkers still reach it); each
+ *   fault is a toxic of its own, so faults on the same link stack and are lifted one by one;
  * - replication-pause: the region's outgoing replication links hold their bytes (every data class: the
  *   links carry all of a region's tables);
  * - health-check-failure: the health checkers' link to the region drops everything, the app stays up;
@@ -69,23 +69,23 @@ export class LabFaults {
         return { ...base, ...(await this.outage(this.requireRegion(fault.region), fault.scope)) };
       case 'link-latency': {
         const names = this.pathLinks(fault.between[0], fault.between[1], false);
-        return { ...base, ...this.linkFaults(names, { extraLatencyMs: fault.addMs, extraJitterMs: fault.jitterMs }, `+${fault.addMs} ms between ${fault.between.join(' and ')}`) };
+        return { ...base, ...this.linkFaults(fault.index, names, { type: 'latency', attributes: { latency: fault.addMs, jitter: fault.jitterMs } }, `+${fault.addMs} ms between ${fault.between.join(' and ')}`) };
       }
       case 'partition': {
         const names = fault.isolate !== undefined ? this.isolationLinks(this.requireRegion(fault.isolate)) : this.pathLinks(fault.between![0], fault.between![1], fault.oneWay);
         const what = fault.isolate !== undefined ? `${fault.isolate} isolated` : `partition ${fault.between!.join(fault.oneWay ? ' → ' : ' ↔ ')}`;
-        return { ...base, ...this.linkFaults(names, { partition: 'drop' }, what) };
+        return { ...base, ...this.linkFaults(fault.index, names, { type: 'partition', attributes: { mode: 'drop' } }, what) };
       }
       case 'replication-pause': {
         const region = fault.region === undefined ? undefined : this.requireRegion(fault.region);
         const sources = region === undefined ? [...this.lab.regions.keys()] : [region];
         const names = sources.flatMap((source) => [...this.lab.regions.keys()].filter((target) => target !== source).map((target) => linkName(source, target)));
         const note = fault.dataClass === undefined ? '' : ` (every class: the links carry all of a region's tables, not only ${fault.dataClass})`;
-        return { ...base, ...this.linkFaults(names, { partition: 'hold' }, `replication from ${region ?? 'every region'} paused${note}`) };
+        return { ...base, ...this.linkFaults(fault.index, names, { type: 'partition', attributes: { mode: 'hold' } }, `replication from ${region ?? 'every region'} paused${note}`) };
       }
       case 'health-check-failure': {
         const region = this.requireRegion(fault.region);
-        return { ...base, ...this.linkFaults([checkerLinkName(region)], { partition: 'drop' }, `health checks of ${region} failing`) };
+        return { ...base, ...this.linkFaults(fault.index, [checkerLinkName(region)], { type: 'partition', attributes: { mode: 'drop' } }, `health checks of ${region} failing`) };
       }
       case 'error-injection':
         return { ...base, description: `error injection in ${fault.region}: not available in the lab (skipped)`, revert: async () => {} };
@@ -132,15 +132,22 @@ export class LabFaults {
     return others.flatMap((other) => [linkName(region, other), linkName(other, region), dataLinkName(region, other), dataLinkName(other, region)]).filter((name) => this.lab.wan.registry.has(name));
   }
 
-  private linkFaults(names: readonly string[], direction: NonNullable<LinkFaultsInput['upstream']>, description: string): Omit<AppliedFault, 'index'> {
+  /**
+   * The fault as a toxic of its own (`experiment-fault-<index>`) on each link, both directions: toxics
+   * stack (latencies add, drop beats hold), so overlapping faults on one link compose, and lifting one
+   * leaves the others. A link re-created while the fault lasts (its target restarted) keeps its toxics.
+   */
+  private linkFaults(index: number, names: readonly string[], toxic: { type: 'latency' | 'partition'; attributes: Record<string, number | string> }, description: string): Omit<AppliedFault, 'index'> {
     const registry = this.lab.wan.registry;
+    const toxicName = `experiment-fault-${index}`;
     const present = names.filter((name) => registry.has(name));
-    for (const name of present) registry.get(name).setFaults({ upstream: direction, downstream: direction });
+    for (const name of present) registry.addToxic(name, { name: toxicName, type: toxic.type, stream: 'both', attributes: toxic.attributes });
     return {
       description,
-      // A link re-created meanwhile (its region restarted) starts clean; clear the ones that are still there.
       revert: async () => {
-        for (const name of present) if (registry.has(name)) registry.get(name).clearFaults();
+        for (const name of present) {
+          if (registry.has(name) && registry.toxics(name).some((candidate) => candidate.name === toxicName)) registry.removeToxic(name, toxicName);
+        }
       },
     };
   }

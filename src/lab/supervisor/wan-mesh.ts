@@ -36,8 +36,11 @@ export class WanMesh {
   private async replace(name: string, targetPort: number, roundTripMs: number): Promise<void> {
     const previous = this.registry.has(name) ? this.registry.get(name) : undefined;
     const listenPort = previous?.address.port;
+    const toxics = previous ? this.registry.toxics(name) : [];
     if (previous) await this.registry.delete(name);
     await this.registry.create({ name, targetPort, roundTripMs, ...(listenPort === undefined ? {} : { listenPort }) });
+    // A fault under way (a partition, added latency) outlives the restart of the region behind the link.
+    for (const toxic of toxics) this.registry.addToxic(name, toxic);
   }
 
   /** Where an application in `source` reaches the data node of `target` (through their link). */
