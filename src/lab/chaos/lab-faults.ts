@@ -2,6 +2,7 @@ import { regionOfReference } from '../../experiments/fault-references.ts';
 import type { ResolvedFault } from '../../experiments/resolved-experiment.ts';
 import { linkName } from '../wan/link-registry.ts';
 import type { Lab } from '../supervisor/lab.ts';
+import { regionControl } from '../supervisor/table-control.ts';
 import { checkerLinkName, placeLinkName, type TrafficPlane } from '../supervisor/traffic-plane.ts';
 import { dataLinkName } from '../supervisor/wan-mesh.ts';
 
@@ -13,8 +14,8 @@ import { dataLinkName } from '../supervisor/wan-mesh.ts';
  *   both ways unless one-way), between a population and a region (its places' links), or between an
  *   isolated region and every other region (its users and the health checkers still reach it); each
  *   fault is a toxic of its own, so faults on the same link stack and are lifted one by one;
- * - replication-pause: the region's outgoing replication links hold their bytes (every data class: the
- *   links carry all of a region's tables);
+ * - replication-pause: the region process holds the class's outgoing replication (the other classes
+ *   keep replicating), in one region or in every region;
  * - health-check-failure: the health checkers' link to the region drops everything, the app stays up;
  * - error-injection: not available live (it needs a hook in the application); reported as skipped.
  * Every applied fault is recorded, so `revertAll` restores the lab whatever happened.
@@ -78,10 +79,7 @@ export class LabFaults {
       }
       case 'replication-pause': {
         const region = fault.region === undefined ? undefined : this.requireRegion(fault.region);
-        const sources = region === undefined ? [...this.lab.regions.keys()] : [region];
-        const names = sources.flatMap((source) => [...this.lab.regions.keys()].filter((target) => target !== source).map((target) => linkName(source, target)));
-        const note = fault.dataClass === undefined ? '' : ` (every class: the links carry all of a region's tables, not only ${fault.dataClass})`;
-        return { ...base, ...this.linkFaults(fault.index, names, { type: 'partition', attributes: { mode: 'hold' } }, `replication from ${region ?? 'every region'} paused${note}`) };
+        return { ...base, ...(await this.pauseReplication(region, fault.dataClass)) };
       }
       case 'health-check-failure': {
         const region = this.requireRegion(fault.region);
@@ -107,6 +105,42 @@ export class LabFaults {
       revert: async () => {
         if (scope !== 'app') await this.lab.restartRegion(region);
         if (scope !== 'database' && app && !app.running) await app.restart();
+      },
+    };
+  }
+
+  /**
+   * Holds the outgoing replication of a class (every replicated class when none is named) in a region
+   * (every region when none is named), as FIS pauses a global table replica: the region process keeps
+   * the class's messages until the pause is lifted; its other classes keep replicating. A region that
+   * restarts during the pause comes back replicating.
+   */
+  private async pauseReplication(region: string | undefined, dataClass: string | undefined): Promise<Omit<AppliedFault, 'index'>> {
+    const targets: { region: string; table: string }[] = [];
+    for (const [name, process] of this.lab.regions) {
+      if (region !== undefined && name !== region) continue;
+      for (const table of process.options.tables) {
+        if (table.replication === 'local' || table.replicas.length < 2 || !table.replicas.includes(name)) continue;
+        if (dataClass === undefined || table.dataClass === dataClass) targets.push({ region: name, table: table.name });
+      }
+    }
+    if (targets.length === 0) throw new Error(`no replicated ${dataClass === undefined ? 'data class' : `class ${dataClass}`} in ${region ?? 'any region'} to pause`);
+    const set = async (paused: boolean) => {
+      for (const target of targets) {
+        const { status, answer } = await regionControl(this.lab, target.region, target.table, { kind: 'pause-replication', paused });
+        if (status !== 200) throw new Error(`${target.region}: ${String(answer.error ?? `status ${status}`)}`);
+      }
+    };
+    await set(true);
+    const classes = [...new Set(targets.map((target) => target.table))].join(', ');
+    return {
+      description: `replication of ${classes} from ${region ?? 'every region'} paused`,
+      revert: async () => {
+        // A region that is down or restarted has nothing paused; resume the others.
+        for (const target of targets) {
+          if (this.lab.regions.get(target.region)?.current === undefined) continue;
+          await regionControl(this.lab, target.region, target.table, { kind: 'pause-replication', paused: false });
+        }
       },
     };
   }

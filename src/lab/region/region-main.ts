@@ -104,7 +104,7 @@ async function main(): Promise<void> {
         peerMessagesDropped: peerClient.dropped,
       };
     },
-    control: (body) => control(replicated, body),
+    control: (body) => control(replicated, peerClient, body),
   }, options.replicationPort ?? 0);
   const ticker = setInterval(() => {
     for (const engine of replicated.values()) engine.tick();
@@ -126,10 +126,18 @@ async function main(): Promise<void> {
 }
 
 /** A control command for one table: `{ table, command }`. */
-async function control(replicated: ReadonlyMap<string, ReplicatedTableEngine>, body: unknown): Promise<readonly [number, unknown]> {
-  const { table, command } = (body ?? {}) as { table?: unknown; command?: ControlCommand };
+/** `pause-replication` holds or releases a table's outgoing replication (any mode); the rest go to the table's engine. */
+type RegionControlCommand = ControlCommand | { readonly kind: 'pause-replication'; readonly paused: boolean };
+
+async function control(replicated: ReadonlyMap<string, ReplicatedTableEngine>, peerClient: PeerClient, body: unknown): Promise<readonly [number, unknown]> {
+  const { table, command } = (body ?? {}) as { table?: unknown; command?: RegionControlCommand };
   const engine = typeof table === 'string' ? replicated.get(table) : undefined;
   if (engine === undefined) return [404, { error: `no replicated table ${JSON.stringify(table)} in this region` }];
+  if (command?.kind === 'pause-replication') {
+    if (typeof command.paused !== 'boolean') return [400, { error: 'pause-replication takes paused: true or false' }];
+    peerClient.setPaused(table as string, command.paused);
+    return [200, { table, paused: command.paused }];
+  }
   if (engine.control === undefined || typeof command?.kind !== 'string') return [400, { error: `table ${table} (${engine.mode}) takes no control command ${JSON.stringify(command?.kind)}` }];
   try {
     return [200, await engine.control(command)];

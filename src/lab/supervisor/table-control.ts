@@ -31,7 +31,8 @@ interface MemberStatus {
 /** How long a switchover may take before the answer says it is still in progress. */
 const SWITCHOVER_WAIT_MS = 30_000;
 
-async function command(lab: Lab, region: string, table: string, body: unknown): Promise<{ status: number; answer: Record<string, unknown> }> {
+/** Sends a control command for one table to a region's replication endpoint, on loopback. */
+export async function regionControl(lab: Lab, region: string, table: string, body: unknown): Promise<{ status: number; answer: Record<string, unknown> }> {
   const endpoints = lab.regions.get(region)?.current;
   if (!endpoints) throw new TableControlError(`region ${region} is not running`, 409);
   const response = await fetch(`http://127.0.0.1:${endpoints.replicationPort}/control`, {
@@ -43,7 +44,7 @@ async function command(lab: Lab, region: string, table: string, body: unknown): 
 }
 
 async function required(lab: Lab, region: string, table: string, body: unknown): Promise<Record<string, unknown>> {
-  const { status, answer } = await command(lab, region, table, body);
+  const { status, answer } = await regionControl(lab, region, table, body);
   if (status !== 200) throw new TableControlError(`${region}: ${String(answer.error ?? `status ${status}`)}`, status === 409 ? 409 : 400);
   return answer;
 }
