@@ -1,5 +1,6 @@
 import { regionRtt } from '../../catalog/latency.ts';
 import { SERVICE_LEVELS } from '../../catalog/service-levels.ts';
+import { failoverTarget } from '../../core/replication/managed-failover.ts';
 import type { Lab } from './lab.ts';
 import { failover, tableStatus } from './table-control.ts';
 import type { TrafficPlane } from './traffic-plane.ts';
@@ -8,7 +9,8 @@ import type { TrafficPlane } from './traffic-plane.ts';
  * The managed failover of single-writer tables, as the simulator's control plane does it: when the health
  * checks declare the writer's region unhealthy, and it still is `managed_failover_seconds` later (the
  * catalog's figure for Aurora Global Database), the nearest running secondary is promoted with what it
- * has; the old writer learns of the new epoch when it returns and reports what it lost.
+ * has (core/replication/managed-failover.ts, the simulator's rule); the old writer learns of the new
+ * epoch when it returns and reports what it lost.
  */
 export class ManagedFailover {
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
@@ -49,10 +51,10 @@ export class ManagedFailover {
         // leaves the writer in place (other regions still write through it).
         if (statuses.some((status) => status.role !== 'secondary') || this.lab.regions.get(failed)?.running) continue;
         const candidates = statuses.filter((status) => status.role === 'secondary' && status.region !== failed && !status.awaitingSnapshot && !this.unhealthy.has(status.region));
-        const target = candidates.sort((a, b) => regionRtt(failed, a.region).rttMs - regionRtt(failed, b.region).rttMs)[0];
+        const target = failoverTarget(failed, candidates.map((status) => status.region), (from, to) => regionRtt(from, to).rttMs);
         if (target === undefined) continue;
-        const result = await failover(this.lab, placement.dataClass, target.region);
-        const event = `${placement.dataClass}: ${target.region} promoted to writer (epoch ${String(result.epoch)}, failover from ${failed})`;
+        const result = await failover(this.lab, placement.dataClass, target);
+        const event = `${placement.dataClass}: ${target} promoted to writer (epoch ${String(result.epoch)}, failover from ${failed})`;
         this.events.push({ atMs: this.nowMs(), event });
         this.log(event);
       } catch (error) {

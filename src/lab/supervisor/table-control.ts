@@ -1,3 +1,4 @@
+import { nextEpoch } from '../../core/replication/managed-failover.ts';
 import type { Lab } from './lab.ts';
 
 /**
@@ -75,10 +76,6 @@ export async function tableStatus(lab: Lab, table: string): Promise<MemberStatus
   return statuses;
 }
 
-function nextEpoch(statuses: readonly MemberStatus[]): number {
-  return Math.max(0, ...statuses.map((status) => status.epoch)) + 1;
-}
-
 /** Planned switchover to `target`: returns once the target writes as primary. */
 export async function switchover(lab: Lab, table: string, target: string): Promise<Record<string, unknown>> {
   const statuses = await tableStatus(lab, table);
@@ -86,7 +83,7 @@ export async function switchover(lab: Lab, table: string, target: string): Promi
   if (!primary) throw new TableControlError(`table ${table} has no reachable primary taking writes: use failover`, 409);
   if (primary.region === target) throw new TableControlError(`${target} is already the primary of ${table}`, 409);
   if (!statuses.some((status) => status.region === target)) throw new TableControlError(`switchover target ${target} is not a running member of ${table}`, 409);
-  const epoch = nextEpoch(statuses);
+  const epoch = nextEpoch(statuses.map((status) => status.epoch));
   await required(lab, primary.region, table, { kind: 'switchover', target, epoch });
   const deadline = Date.now() + SWITCHOVER_WAIT_MS;
   while (Date.now() < deadline) {
@@ -107,7 +104,7 @@ export async function failover(lab: Lab, table: string, target?: string): Promis
   const candidates = statuses.filter((status) => status.role === 'secondary' && !status.awaitingSnapshot && (target === undefined || status.region === target));
   const chosen = candidates.sort((a, b) => b.lastSeq - a.lastSeq)[0];
   if (!chosen) throw new TableControlError(`no running secondary of ${table}${target ? ` named ${target}` : ''} can be promoted`, 409);
-  const epoch = nextEpoch(statuses);
+  const epoch = nextEpoch(statuses.map((status) => status.epoch));
   const promoted = (await required(lab, chosen.region, table, { kind: 'failover', epoch })).promoted as { epochStartSeq: number } | null;
   if (!promoted) throw new TableControlError(`${chosen.region} was not promoted`, 409);
   const fenced: Record<string, unknown>[] = [];

@@ -1,4 +1,5 @@
 import { canBePromoted, lostOnFailover } from '../../core/replication/single-writer-handover.ts';
+import { failoverTarget, nextEpoch } from '../../core/replication/managed-failover.ts';
 import type { SingleWriterMember } from '../../core/replication/single-writer-state.ts';
 import type { Random } from '../../core/random.ts';
 import type { DataClassOutcome } from '../../report/run-report.ts';
@@ -261,8 +262,9 @@ class DataPlaneShell implements SimDataPlane {
     const runtime = state.runtime;
     const candidates = runtime.dataRegions.filter((region) => region !== failed && this.databaseUp(region) && canBePromoted(runtime.members[region] as SingleWriterMember));
     if (candidates.length === 0) return;
-    const target = candidates.reduce((best, region) => (this.plan.regionRttMs[failed]![region]! < this.plan.regionRttMs[failed]![best]! ? region : best));
-    const epoch = Math.max(...runtime.dataRegions.map((region) => (runtime.members[region] as SingleWriterMember).epoch)) + 1;
+    const target = failoverTarget(failed, candidates, (from, to) => this.plan.regionRttMs[from]![to]!);
+    if (target === undefined) return;
+    const epoch = nextEpoch(runtime.dataRegions.map((region) => (runtime.members[region] as SingleWriterMember).epoch));
     this.handleEffects(state, target, runtime.step(target, { kind: 'failover', epoch }, nowMs), nowMs);
   }
 
