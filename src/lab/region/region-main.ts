@@ -10,6 +10,7 @@ import { startDataNode } from '../data/data-node-server.ts';
 import { ControlCommandError, type ControlCommand, type ReplicatedTableEngine } from '../replication/replicated-table-engine.ts';
 import { PeerClient, startPeerServer } from '../replication/peer-transport.ts';
 import { isSupervisorMessage, type RegionStartOptions, type RegionTable, type RegionToSupervisor } from './region-messages.ts';
+import { replicationPipelineMs } from './replication-pipeline.ts';
 import { createEngineFactory } from './table-engines.ts';
 
 /** Replicated tables ship and acknowledge on this period (the simulator's replicas tick at the same rate). */
@@ -79,7 +80,10 @@ async function main(): Promise<void> {
   const tablesByName = new Map(options.tables.map((table) => [table.name, table]));
   const outboxFor = (table: RegionTable) => (to: string, message: unknown) => {
     if (!residency.mayReplicate(table.dataClass, to, options.region)) return;
-    peerClient.enqueue(to, table.name, [{ table: table.name, from: options.region, message }]);
+    const enqueue = () => peerClient.enqueue(to, table.name, [{ table: table.name, from: options.region, message }]);
+    const pipelineMs = replicationPipelineMs(options.region, to, table, message);
+    if (pipelineMs === 0) enqueue();
+    else setTimeout(enqueue, pipelineMs);
   };
   const engineFor = createEngineFactory(options.region, options.tables, replicated, outboxFor);
   const node = await startDataNode({ dbPath: options.dbPath, host: '127.0.0.1', port: options.dataPort ?? 0, region: options.region, engineFor, tableGuard: residency.tableGuard });

@@ -32,6 +32,12 @@ export interface RegionTable {
   readonly primaryRegion?: string;
   /** strong: the member that holds the log but no table. */
   readonly witness?: string;
+  /**
+   * multi-writer and single-writer: the class's replication lag (the spec's `replicationLagMs`). Replication
+   * leaves the region after this lag minus the link's one-way delay, as in the simulator, so what has not
+   * left when the region fails is what a failover loses. 0: as soon as it can. @default 0
+   */
+  readonly replicationLagMs?: number;
 }
 
 

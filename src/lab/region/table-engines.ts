@@ -25,12 +25,17 @@ export function createEngineFactory(region: string, tables: readonly RegionTable
   };
 }
 
+/** Acknowledgements come back after the class's replication lag; resending sooner would only duplicate (as in the simulator). */
+function retransmitAfterMs(table: RegionTable): number {
+  return Math.max(1000, 3 * (table.replicationLagMs ?? 0));
+}
+
 function replicatedEngine(region: string, table: RegionTable, local: LocalTableEngine, outbox: Outbox): ReplicatedTableEngine {
   switch (table.replication) {
     case 'multi-writer':
-      return new MultiWriterTableEngine(local, region, table.replicas, outbox);
+      return new MultiWriterTableEngine(local, region, table.replicas, outbox, Date.now, retransmitAfterMs(table));
     case 'single-writer':
-      return new SingleWriterTableEngine(local, { region, regions: table.replicas, primaryRegion: table.primaryRegion ?? table.replicas[0]! }, outbox);
+      return new SingleWriterTableEngine(local, { region, regions: table.replicas, primaryRegion: table.primaryRegion ?? table.replicas[0]!, retransmitAfterMs: retransmitAfterMs(table) }, outbox);
     case 'strong':
       return new QuorumTableEngine(local, { region, members: table.replicas, ...(table.witness === undefined ? {} : { witness: table.witness }), random: SYSTEM_RANDOM }, outbox);
     case 'local':

@@ -40,9 +40,10 @@ export class MultiWriterTableEngine implements ReplicatedTableEngine {
     regions: readonly string[],
     private readonly outbox: Outbox,
     private readonly nowMs: () => number = Date.now,
+    retransmitAfterMs?: number,
   ) {
     this.journal = local.journal();
-    const options = { region, regions };
+    const options = { region, regions, ...(retransmitAfterMs === undefined ? {} : { retransmitAfterMs }) };
     const truncatedSeq = this.journal.readState<number>(TRUNCATED_SEQ);
     const log = this.journal.readLog<MultiWriterEntry>();
     const items = this.journal.readItemMetas<MultiWriterEntry>();

@@ -49,11 +49,14 @@ export function tableOf(placement: DataPlacement): Omit<RegionTable, 'name' | 'd
 }
 
 /** Regions the architecture runs in, and the data-class tables each holds (residency decides). */
-export function labRegions(architecture: Architecture): Map<string, RegionTable[]> {
+export function labRegions(architecture: Architecture, spec?: ResolvedSpec): Map<string, RegionTable[]> {
   const regions = new Map<string, RegionTable[]>();
   for (const region of [...architecture.servingRegions, ...architecture.standbyRegions]) regions.set(region, []);
   for (const placement of architecture.placements) {
-    const table = { name: placement.dataClass, dataClass: placement.dataClass, ...tableOf(placement) };
+    const shape = tableOf(placement);
+    const lagMs = spec?.data.find((dataClass) => dataClass.name === placement.dataClass)?.replicationLagMs;
+    const asynchronous = shape.replication === 'multi-writer' || shape.replication === 'single-writer';
+    const table = { name: placement.dataClass, dataClass: placement.dataClass, ...shape, ...(asynchronous && lagMs !== undefined ? { replicationLagMs: lagMs } : {}) };
     for (const region of table.replicas) {
       if (!regions.has(region)) regions.set(region, []);
       regions.get(region)!.push(table);
@@ -75,7 +78,7 @@ export function residencyRules(spec: ResolvedSpec): ResidencyRule[] {
 export async function startLab(spec: ResolvedSpec, architecture: Architecture, options: LabOptions): Promise<Lab> {
   mkdirSync(options.dataDir, { recursive: true });
   const processes = new Map<string, RegionProcess>();
-  for (const [region, tables] of labRegions(architecture)) {
+  for (const [region, tables] of labRegions(architecture, spec)) {
     processes.set(region, new RegionProcess({ region, dbPath: join(options.dataDir, `${region}.sqlite`), tables, residency: residencyRules(spec) }, options.log));
   }
   const wan = new WanMesh(processes);
