@@ -9,6 +9,7 @@ import { linkName } from '../../src/lab/wan/link-registry.ts';
 import { regionRtt } from '../../src/catalog/latency.ts';
 import { chooseArchitecture } from '../../src/sim/simulate.ts';
 import { loadSpec } from '../../src/spec/load-spec.ts';
+import { sleep, waitFor } from './lab-support.ts';
 
 const SPEC = `
 name: mrec-lab
@@ -22,17 +23,6 @@ data:
   profiles: { consistency: multi-writer, writesPerSecond: 1 }
 routing: { policy: latency, healthCheck: { intervalSeconds: 10, failureThreshold: 3 }, ttlSeconds: 60 }
 `;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(25);
-  }
-  assert.fail(`${what}: not within ${timeoutMs} ms`);
-}
 
 test('multi-writer tables replicate through the WAN links and converge after a partition', async () => {
   const directory = mkdtempSync(join(tmpdir(), 'meridian-mrec-'));

@@ -9,6 +9,7 @@ import { mulberry32 } from '../../src/core/replication/testing/adversarial-netwo
 import { startDataNode, type DataNode } from '../../src/lab/data/data-node-server.ts';
 import { QuorumTableEngine, type QuorumLimits } from '../../src/lab/replication/quorum-table-engine.ts';
 import { canonicalKey, type Outbox } from '../../src/lab/replication/replicated-table-engine.ts';
+import { sleep } from './lab-support.ts';
 
 // Three data nodes in one process, each table a QuorumTableEngine, driven through the real AWS SDK.
 // Replication messages travel on an in-test bus: JSON on the wire, a seeded one-way delay of 10–35 ms
@@ -27,8 +28,6 @@ const TIMING = { heartbeatIntervalMs: 50, electionTimeoutMs: 500, requestTimeout
 const TRANSIENT = new Set(['ServiceUnavailable', 'InternalServerError', 'ThrottlingException']);
 
 console.log(`quorum-table-engine.test seed ${SEED}`);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Delivery {
   readonly seq: number;

@@ -12,6 +12,7 @@ import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dyn
 import { startLab, type Lab } from '../../src/lab/supervisor/lab.ts';
 import { chooseArchitecture } from '../../src/sim/simulate.ts';
 import { loadSpec } from '../../src/spec/load-spec.ts';
+import { sleep } from './lab-support.ts';
 
 const SPEC = `
 name: kill-restart-lab
@@ -27,8 +28,6 @@ routing: { policy: latency, healthCheck: { intervalSeconds: 10, failureThreshold
 `;
 const REGIONS = ['us-east-1', 'us-east-2', 'us-west-2'];
 const VICTIM = 'us-east-1';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

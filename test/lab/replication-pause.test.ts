@@ -4,17 +4,12 @@
  * replicating; lifting it delivers what waited.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ResolvedFault } from '../../src/experiments/resolved-experiment.ts';
 import { LabFaults } from '../../src/lab/chaos/lab-faults.ts';
-import { startLab } from '../../src/lab/supervisor/lab.ts';
 import type { TrafficPlane } from '../../src/lab/supervisor/traffic-plane.ts';
-import { chooseArchitecture } from '../../src/sim/simulate.ts';
-import { loadSpec } from '../../src/spec/load-spec.ts';
+import { dataClient, sleep, startSpecLab, waitFor } from './lab-support.ts';
 
 const SPEC = `
 name: pause-lab
@@ -29,28 +24,9 @@ data:
 routing: { policy: latency, healthCheck: { intervalSeconds: 10, failureThreshold: 3 }, ttlSeconds: 60 }
 `;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(25);
-  }
-  assert.fail(`${what}: not within ${timeoutMs} ms`);
-}
-
 test('pausing one class\'s replication holds only that class, and lifting it delivers what waited', async () => {
-  const directory = mkdtempSync(join(tmpdir(), 'meridian-pause-'));
-  writeFileSync(join(directory, 'spec.yaml'), SPEC);
-  const { spec } = await loadSpec(join(directory, 'spec.yaml'));
-  const lab = await startLab(spec, chooseArchitecture(spec, 'active-active'), { dataDir: join(directory, 'data'), log: () => {} });
-  const clients = new Map(
-    lab.endpoints().map((endpoint) => [
-      endpoint.region,
-      new DynamoDBClient({ endpoint: `http://127.0.0.1:${endpoint.dataPort}`, region: endpoint.region, credentials: { accessKeyId: 'lab', secretAccessKey: 'lab' } }),
-    ]),
-  );
+  const { lab, stop } = await startSpecLab('pause', SPEC);
+  const clients = new Map(lab.endpoints().map((endpoint) => [endpoint.region, dataClient(lab, endpoint.region, 3)]));
   const key = (pk: string) => ({ pk: { S: pk }, sk: { S: 'item' } });
   const has = async (region: string, table: string, pk: string) => (await clients.get(region)!.send(new GetItemCommand({ TableName: table, Key: key(pk) }))).Item !== undefined;
   const faults = new LabFaults(lab, { apps: new Map(), places: [] } as unknown as TrafficPlane);
@@ -72,7 +48,6 @@ test('pausing one class\'s replication holds only that class, and lifting it del
   } finally {
     await faults.revertAll();
     for (const client of clients.values()) client.destroy();
-    await lab.stop();
-    rmSync(directory, { recursive: true, force: true });
+    await stop();
   }
 });

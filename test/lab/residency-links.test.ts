@@ -12,6 +12,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { startLab } from '../../src/lab/supervisor/lab.ts';
 import { chooseArchitecture } from '../../src/sim/simulate.ts';
 import { loadSpec } from '../../src/spec/load-spec.ts';
+import { sleep } from './lab-support.ts';
 
 const SPEC = `
 name: residency-lab
@@ -30,8 +31,6 @@ data:
 routing: { policy: latency, healthCheck: { intervalSeconds: 10, failureThreshold: 3 }, ttlSeconds: 60 }
 `;
 const ZONE = new Set(['eu-central-1', 'eu-west-1']);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('no byte of a resident table leaves its zone on the links; out-of-zone requests are denied', async () => {
   const directory = mkdtempSync(join(tmpdir(), 'meridian-residency-'));

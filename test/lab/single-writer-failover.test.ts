@@ -15,6 +15,7 @@ import { startLab, type Lab } from '../../src/lab/supervisor/lab.ts';
 import { linkName } from '../../src/lab/wan/link-registry.ts';
 import { chooseArchitecture } from '../../src/sim/simulate.ts';
 import { loadSpec } from '../../src/spec/load-spec.ts';
+import { sleep } from './lab-support.ts';
 
 const SPEC = `
 name: single-writer-lab
@@ -28,8 +29,6 @@ data:
   ledger: { consistency: single-writer, writesPerSecond: 1 }
 routing: { policy: latency, healthCheck: { intervalSeconds: 10, failureThreshold: 3 }, ttlSeconds: 60 }
 `;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -13,6 +13,7 @@ import { SqliteStore } from '../../src/lab/data/storage/sqlite-store.ts';
 import type { TableSchema } from '../../src/lab/data/table-engine.ts';
 import { ControlCommandError } from '../../src/lab/replication/replicated-table-engine.ts';
 import { SingleWriterTableEngine, type LostWrite, type SingleWriterTableEngineOptions } from '../../src/lab/replication/single-writer-table-engine.ts';
+import { sleep } from './lab-support.ts';
 
 // Three regions of a single-writer table, each a real data node on its own SQLite file, driven through
 // the real AWS SDK client. The engines' messages go through an in-test bus that delivers after a delay
@@ -145,7 +146,6 @@ async function stopCluster(cluster: Cluster): Promise<void> {
 const client = (cluster: Cluster, region: string) => cluster.clients.get(region)!;
 const engine = (cluster: Cluster, region: string) => cluster.bus.engines.get(region)!;
 const status = async (cluster: Cluster, region: string) => (await engine(cluster, region).control({ kind: 'status' })) as unknown as Status;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function put(cluster: Cluster, region: string, pk: string, value: string): Promise<void> {
   await client(cluster, region).send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: pk }, sk: { S: 'item' }, value: { S: value } } }));

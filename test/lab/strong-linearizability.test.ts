@@ -16,6 +16,7 @@ import { startLab, type Lab } from '../../src/lab/supervisor/lab.ts';
 import { linkName } from '../../src/lab/wan/link-registry.ts';
 import { chooseArchitecture } from '../../src/sim/simulate.ts';
 import { loadSpec } from '../../src/spec/load-spec.ts';
+import { sleep } from './lab-support.ts';
 
 const SPEC = `
 name: strong-lab
@@ -32,8 +33,6 @@ routing: { policy: latency, healthCheck: { intervalSeconds: 10, failureThreshold
 const REGIONS = ['us-east-1', 'us-east-2', 'us-west-2'];
 const KEYS = ['k0', 'k1', 'k2'];
 const RUN_MS = 9000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Seeded choices (mulberry32), so that the mix of operations is the same on every run. */
 function seeded(seed: number): () => number {

@@ -14,6 +14,7 @@ import { startLab } from '../../src/lab/supervisor/lab.ts';
 import { TrafficPlane } from '../../src/lab/supervisor/traffic-plane.ts';
 import { chooseArchitecture } from '../../src/sim/simulate.ts';
 import { loadSpec } from '../../src/spec/load-spec.ts';
+import { sleep } from './lab-support.ts';
 
 const spec = (edge: string) => `
 name: edge-lab
@@ -33,7 +34,6 @@ routing: { policy: latency, healthCheck: { intervalSeconds: 10, failureThreshold
 
 const META = { backend: 'lab' as const, spec: 'test', experiment: undefined, architecture: 'x', architectureTitle: 'x', seed: undefined, durationSeconds: 4, stoppedEarly: undefined };
 const COST = { runUsd: 0, monthlyUsdAtThisRate: 0, byCategory: {} };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function withLab(edge: string, body: (context: { traffic: TrafficPlane; run: (durationMs: number) => ReturnType<typeof runLoad> }) => Promise<void>): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), `meridian-${edge}-`));

@@ -16,6 +16,7 @@ import { startLab } from '../../src/lab/supervisor/lab.ts';
 import { TrafficPlane } from '../../src/lab/supervisor/traffic-plane.ts';
 import { chooseArchitecture } from '../../src/sim/simulate.ts';
 import { loadSpec } from '../../src/spec/load-spec.ts';
+import { sleep } from './lab-support.ts';
 
 const INTERVAL_SECONDS = 10;
 const THRESHOLD = 1;
@@ -34,8 +35,6 @@ data:
   profiles: { consistency: multi-writer, writesPerSecond: 1, readsPerSecond: 5 }
 routing: { policy: latency, healthCheck: { intervalSeconds: ${INTERVAL_SECONDS}, failureThreshold: ${THRESHOLD}, path: /health }, ttlSeconds: 2 }
 `;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('DNS answers per subnet, failover within interval × threshold, load latencies that follow the catalog', async (t) => {
   const directory = mkdtempSync(join(tmpdir(), 'meridian-traffic-'));
