@@ -1,5 +1,5 @@
 /**
- * The partition and latency-spike experiments, and the region outage under the user's own app, run
+ * The partition, latency-spike and error-injection experiments, and the region outage under the user's own app, run
  * live and compared with the simulator (shortened, with the fast health-check settings): every run
  * completes, lifts its fault, keeps every acknowledged write of the multi-writer and strong classes, and
  * ends with converged replicas; the own app serves again after the outage.
@@ -49,11 +49,16 @@ function assertDataKept(report: Awaited<ReturnType<typeof runBoth>>['measured'])
   }
 }
 
-for (const name of ['partition', 'latency-spike']) {
+for (const name of ['partition', 'latency-spike', 'error-injection']) {
   test(`${name} runs live and compared`, async (t) => {
     const { measured, comparison } = await runBoth(resolve('examples/fast-failover.yaml'), shortened(`experiments/${name}.yaml`));
     t.diagnostic(`${name}: availability simulated ${String(comparison.availability[0]!.simulated)}, measured ${String(comparison.availability[0]!.measured)}`);
     assert.equal(measured.recovery.length, 1, 'the fault is in the report');
+    if (name === 'error-injection') {
+      // The gate in front of the primary's app answered a share of its requests with 503.
+      assert.ok(measured.requests.failed > 0, 'injected errors reached the users');
+      assert.ok(!measured.timeline.some((event) => /skipped/.test(event.event)), JSON.stringify(measured.timeline));
+    }
     assert.ok(measured.timeline.some((event) => event.event.startsWith('fault:')) && measured.timeline.some((event) => event.event.startsWith('lifted:')), JSON.stringify(measured.timeline));
     assert.equal(comparison.recovery.length, 1);
     assertDataKept(measured);

@@ -148,7 +148,7 @@ describe('the global-shop app', async () => {
     const names = Object.values(templates).map((template) => template.Properties.Tags['meridian:experiment']).sort();
     assert.deepEqual(names, ['demo-region-outage', 'partition', 'region-outage']);
     for (const region of ['us-east-2', 'us-west-2', 'eu-west-1', 'ap-northeast-1']) assembled.templateOf(regionStack(region)).resourceCountIs('AWS::FIS::ExperimentTemplate', 0);
-    assert.deepEqual(assembled.fisUnmapped.map((fault) => `${fault.experiment}/${fault.action}`).sort(), ['latency-spike/link-latency', 'partition/partition']);
+    assert.deepEqual(assembled.fisUnmapped.map((fault) => `${fault.experiment}/${fault.action}`).sort(), ['error-injection/error-injection', 'latency-spike/link-latency', 'partition/partition']);
   });
 });
 

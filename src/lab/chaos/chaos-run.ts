@@ -43,7 +43,8 @@ const STOP_CHECK_MS = 1000;
 export async function runLabChaos(spec: ResolvedSpec, architecture: Architecture, experiment: ResolvedExperiment, options: LabChaosOptions): Promise<RunReport> {
   options.onPhase?.('starting the lab');
   const lab = await startLab(spec, architecture, { dataDir: options.dataDir, log: options.log });
-  const traffic = new TrafficPlane(lab, { specDirectory: options.specDirectory, log: options.log });
+  const injectsErrors = experiment.faults.some((fault) => fault.action === 'error-injection');
+  const traffic = new TrafficPlane(lab, { specDirectory: options.specDirectory, log: options.log, ingressGates: injectsErrors });
   const managed = new ManagedFailover(lab, traffic, options.log);
   const faults = new LabFaults(lab, traffic);
   const timers: ReturnType<typeof setTimeout>[] = [];

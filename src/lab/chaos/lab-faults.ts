@@ -17,7 +17,8 @@ import { dataLinkName } from '../supervisor/wan-mesh.ts';
  * - replication-pause: the region process holds the class's outgoing replication (the other classes
  *   keep replicating), in one region or in every region;
  * - health-check-failure: the health checkers' link to the region drops everything, the app stays up;
- * - error-injection: not available live (it needs a hook in the application); reported as skipped.
+ * - error-injection: the region's ingress gate (in front of its app) answers the fault's share of requests
+ *   with its status, health checks included; skipped when the lab has no gates;
  * Every applied fault is recorded, so `revertAll` restores the lab whatever happened.
  */
 export interface AppliedFault {
@@ -86,8 +87,37 @@ export class LabFaults {
         return { ...base, ...this.linkFaults(fault.index, [checkerLinkName(region)], { type: 'partition', attributes: { mode: 'drop' } }, `health checks of ${region} failing`) };
       }
       case 'error-injection':
-        return { ...base, description: `error injection in ${fault.region}: not available in the lab (skipped)`, revert: async () => {} };
+        return { ...base, ...this.injectErrors(fault.index, this.requireRegion(fault.region), fault.errorRate, fault.status) };
     }
+  }
+
+  /** Error injections under way, per region: the highest rate holds, as in the simulator. */
+  private readonly injections = new Map<string, Map<number, { rate: number; status: number }>>();
+
+  /**
+   * The region's ingress gate fails the fault's share of requests (users' and health checks') with its
+   * status; overlapping injections in one region take the highest rate. Without a gate (a lab started for
+   * `meridian up`, not for an experiment that injects errors) the fault is skipped and says so.
+   */
+  private injectErrors(index: number, region: string, rate: number, status: number): Omit<AppliedFault, 'index'> {
+    const gate = this.traffic.gates.get(region);
+    const what = `${Math.round(rate * 1000) / 10} % of ${region}'s requests answered ${status}`;
+    if (gate === undefined) return { description: `error injection in ${region}: no ingress gate in this lab (skipped)`, revert: async () => {} };
+    const active = this.injections.get(region) ?? new Map<number, { rate: number; status: number }>();
+    this.injections.set(region, active);
+    const refresh = () => {
+      const strongest = [...active.values()].sort((a, b) => b.rate - a.rate)[0];
+      gate.setErrors(strongest?.rate ?? 0, strongest?.status ?? 503);
+    };
+    active.set(index, { rate, status });
+    refresh();
+    return {
+      description: what,
+      revert: async () => {
+        active.delete(index);
+        refresh();
+      },
+    };
   }
 
   private requireRegion(reference: string): string {

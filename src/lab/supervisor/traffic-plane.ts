@@ -9,6 +9,7 @@ import { startCdnEdge, type CdnEdge } from '../edge/cdn-edge.ts';
 import type { Random } from '../../core/random.ts';
 import type { ResolvedSpec } from '../../spec/resolved-spec.ts';
 import { AppProcess } from '../app/app-process.ts';
+import { startIngressGate, type IngressGate } from '../app/ingress-gate.ts';
 import type { AppDataClass } from '../app/app-environment.ts';
 import { startDnsServer, type DnsServer } from '../dns/dns-server.ts';
 import type { LoadTargets, HostPort } from '../load/load-targets.ts';
@@ -31,6 +32,11 @@ export interface TrafficPlaneOptions {
   readonly log: (line: string) => void;
   /** Passed to the router for weighted and multivalue draws. @default Math.random */
   readonly random?: Random;
+  /**
+   * Put an ingress gate (app/ingress-gate.ts) in front of each app, which error-injection faults act on;
+   * the chaos run asks for it when its experiment injects errors. @default false
+   */
+  readonly ingressGates?: boolean;
 }
 
 /** Route 53 health checkers: the core's default count of independent checkers. */
@@ -47,6 +53,8 @@ export class TrafficPlane {
   accelerator: AcceleratorEdge | undefined;
   /** With `edge: cdn`: a CDN edge per population place, its origin group the primary and the failover region. */
   readonly cdn = new Map<string, CdnEdge>();
+  /** With `ingressGates`: the gate in front of each region's app. */
+  readonly gates = new Map<string, IngressGate>();
   private acceleratorConfig: AcceleratorConfig | undefined;
   /** Health changes (at `performance.now()`), for `meridian up`, the control API and the chaos timeline. */
   readonly events: { atMs: number; event: string }[] = [];
@@ -161,10 +169,16 @@ export class TrafficPlane {
   /** A link per (place, routed region), and one from the health checkers to each routed region. */
   private async createPlaceLinks(): Promise<void> {
     for (const [region, app] of this.apps) {
-      for (const place of this.places) {
-        await this.lab.wan.registry.create({ name: placeLinkName(place, region), targetHost: this.ingressAddress(region), targetPort: app.port!, roundTripMs: place.rttMsByRegion[region]! });
+      let targetPort = app.port!;
+      if (this.options.ingressGates) {
+        const gate = await startIngressGate({ host: this.ingressAddress(region), targetPort });
+        this.gates.set(region, gate);
+        targetPort = gate.port;
       }
-      await this.lab.wan.registry.create({ name: checkerLinkName(region), targetHost: this.ingressAddress(region), targetPort: app.port!, roundTripMs: checkerRoundTripMs(region, this.routedRegions) });
+      for (const place of this.places) {
+        await this.lab.wan.registry.create({ name: placeLinkName(place, region), targetHost: this.ingressAddress(region), targetPort, roundTripMs: place.rttMsByRegion[region]! });
+      }
+      await this.lab.wan.registry.create({ name: checkerLinkName(region), targetHost: this.ingressAddress(region), targetPort, roundTripMs: checkerRoundTripMs(region, this.routedRegions) });
     }
   }
 
@@ -244,6 +258,7 @@ export class TrafficPlane {
     await Promise.allSettled([...this.cdn.values()].map((edge) => edge.close()));
     await this.checkers?.close();
     await this.dns?.close();
+    await Promise.allSettled([...this.gates.values()].map((gate) => gate.close()));
     await Promise.allSettled([...this.apps.values()].map((app) => app.stop()));
   }
 }
