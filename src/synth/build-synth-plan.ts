@@ -10,6 +10,7 @@ import { ROUTE53_REQUEST_INTERVALS_SECONDS } from '../core/routing/health-check.
 import { regionOfReference } from '../experiments/fault-references.ts';
 import type { ResolvedExperiment } from '../experiments/resolved-experiment.ts';
 import type { ResolvedSpec } from '../spec/resolved-spec.ts';
+import { stackNameBase } from './meridian-app.ts';
 import type { SynthDataClass, SynthExperiment, SynthFault, SynthPlan, SynthRecord, SynthService } from './synth-plan.ts';
 
 /** The compute placeholder's container port: what the image is expected to listen on. */
@@ -114,8 +115,16 @@ function refusals(spec: ResolvedSpec, architecture: Architecture): string[] {
     reasons.push('routing.policy multivalue: Route 53 multivalue answers return IP addresses, and the compute placeholder is behind load balancers whose addresses are not fixed (use latency, weighted or failover routing)');
   }
   if (spec.services.length > 1) reasons.push(`services: ${spec.services.length} services; the CDK app builds one compute placeholder per region (one service)`);
+  const regions = [...architecture.servingRegions, ...architecture.standbyRegions, ...architecture.placements.flatMap((placement) => placement.replicas)];
+  const longest = [...new Set(regions)].map((region) => `${stackNameBase(spec.name)}-keys-${region}`).sort((a, b) => b.length - a.length)[0];
+  if (longest !== undefined && longest.length > STACK_NAME_LENGTH_MAX) {
+    reasons.push(`name: CloudFormation stack names are at most ${STACK_NAME_LENGTH_MAX} characters, and this name makes ${longest.length} (${longest.slice(0, 40)}…); shorten it`);
+  }
   return reasons;
 }
+
+/** CloudFormation's limit on a stack name. */
+const STACK_NAME_LENGTH_MAX = 128;
 
 /** An experiment with roles resolved to regions and times in seconds. */
 function betweenOf(fault: ResolvedExperiment['faults'][number], architecture: Architecture): Pick<SynthFault, 'between' | 'oneWay'> {

@@ -61,3 +61,10 @@ test('the service runs the spec image as it is, or the placeholder server when t
   assert.equal(own.image, '123456789012.dkr.ecr.us-east-1.amazonaws.com/ledger:1.4.2');
   assert.equal(own.command, undefined);
 });
+
+test('a name that makes stack names longer than CloudFormation takes is refused, with the length', async () => {
+  const { spec } = await loadSpec('examples/ledger.yaml');
+  const long = { ...spec, name: 'a'.repeat(120) };
+  assert.throws(() => buildSynthPlan(long, chooseArchitecture(long, undefined)), (error: unknown) => error instanceof SynthPlanError && error.reasons.some((reason) => /stack names are at most 128 characters, and this name makes 1[23]\d/.test(reason)));
+  assert.doesNotThrow(() => buildSynthPlan({ ...spec, name: 'a'.repeat(60) }, chooseArchitecture(spec, undefined)));
+});
