@@ -4,7 +4,7 @@
  * lab's error-injection faults drive it: overlapping injections in a region take the highest rate.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { after, describe, it } from 'node:test';
 import type { Architecture } from '../../src/advise/architecture.ts';
 import type { ResolvedFault } from '../../src/experiments/resolved-experiment.ts';
@@ -22,8 +22,12 @@ async function echoApp() {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      response.writeHead(200, { 'content-type': 'application/json', 'x-app': 'echo' });
-      response.end(JSON.stringify({ method: request.method, path: request.url, body: Buffer.concat(chunks).toString('utf8') }));
+      const reply = () => {
+        response.writeHead(200, { 'content-type': 'application/json', 'x-app': 'echo', 'keep-alive': 'timeout=5' });
+        response.end(JSON.stringify({ method: request.method, path: request.url, body: Buffer.concat(chunks).toString('utf8'), headers: request.headers }));
+      };
+      if (request.url === '/slow') setTimeout(reply, 500);
+      else reply();
     });
   });
   await listen(server, HOST, 0);
@@ -42,11 +46,41 @@ describe('ingress gate', async () => {
   });
   const url = (path: string) => `http://${HOST}:${gate.port}${path}`;
 
-  it('passes requests through unchanged: method, path, query, body, status and headers', async () => {
-    const response = await fetch(url('/orders?id=7'), { method: 'POST', body: 'hello' });
+  it('passes requests through unchanged: method, path, query, body, status and end-to-end headers', async () => {
+    const response = await fetch(url('/orders?id=7'), { method: 'POST', body: 'hello', headers: { 'x-trace': 't-1' } });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('x-app'), 'echo');
-    assert.deepEqual(await response.json(), { method: 'POST', path: '/orders?id=7', body: 'hello' });
+    const echoed = (await response.json()) as { method: string; path: string; body: string; headers: Record<string, string> };
+    assert.deepEqual({ method: echoed.method, path: echoed.path, body: echoed.body }, { method: 'POST', path: '/orders?id=7', body: 'hello' });
+    assert.equal(echoed.headers['x-trace'], 't-1');
+  });
+
+  it('keeps hop-by-hop headers to each connection: neither the viewer\'s nor the app\'s pass', async () => {
+    const answer = await new Promise<{ headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+      const request = httpRequest({ host: HOST, port: gate.port, path: '/hop', headers: { connection: 'close, x-private', 'keep-alive': 'timeout=1', 'x-private': 'p', 'x-public': 'q' } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      request.on('error', reject);
+      request.end();
+    });
+    const seen = (JSON.parse(answer.body) as { headers: Record<string, string> }).headers;
+    assert.equal(seen['x-public'], 'q');
+    assert.equal(seen['x-private'], undefined, 'a header the viewer named in Connection stays with its connection');
+    assert.notEqual(seen.connection, 'close', 'the viewer\'s Connection does not close the pooled socket');
+    assert.equal(answer.headers['keep-alive'], undefined, 'the app\'s keep-alive hint is not the gate\'s');
+  });
+
+  it('a viewer that leaves before the answer is not counted as an unreachable app', async () => {
+    const before = gate.counts.appUnreachable;
+    const controller = new AbortController();
+    const pending = fetch(url('/slow'), { signal: controller.signal }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    controller.abort();
+    await pending;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal(gate.counts.appUnreachable, before);
   });
 
   it('fails exactly the injected share with the fault status, then stops when the rate is 0', async () => {

@@ -1,6 +1,7 @@
 /**
  * Overlapping experiment faults on the same WAN link compose and are lifted one by one, and a fault under
- * way outlives the restart of the region behind the link (the link is re-created on its port, toxics kept).
+ * way outlives the restart of the region behind the link (the link is re-created on its port, toxics kept),
+ * while one lifted during the re-creation stays lifted.
  * Runs on real links of a WanMesh, without region processes.
  */
 import assert from 'node:assert/strict';
@@ -56,6 +57,17 @@ describe('experiment faults on shared links', async () => {
     assert.equal(link().address.port, port);
     assert.equal(link().faults.upstream.extraLatencyMs, 120);
     assert.equal(link().faults.upstream.partition, 'drop');
+  });
+
+  it('a fault lifted while the link is being re-created stays lifted', async () => {
+    const lifted: ResolvedFault = { ...partition, index: 2 };
+    await faults.apply(lifted);
+    regions.set(WEST, fakeRegion(40023, 40024));
+    const reconnecting = wan.connectInto(WEST);
+    await faults.revert(2);
+    await reconnecting;
+    assert.deepEqual(wan.registry.toxics(linkName(EAST, WEST)).map((toxic) => toxic.name).sort(), ['experiment-fault-0', 'experiment-fault-1']);
+    assert.equal(link().faults.upstream.extraLatencyMs, 120);
   });
 
   it('lifting the partition leaves the latency; lifting the latency leaves a clean link', async () => {

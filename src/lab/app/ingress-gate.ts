@@ -8,7 +8,7 @@
  * The gate listens on the app's ingress address (its own port) and reaches the app on a keep-alive pool.
  * When the app does not answer, the request gets 502, as a load balancer with no healthy target would.
  */
-import { type IncomingMessage, type ServerResponse, Agent, createServer, request as httpRequest } from 'node:http';
+import { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse, Agent, createServer, request as httpRequest } from 'node:http';
 import { closeServer, listen } from '../http-listen.ts';
 
 export interface IngressGateOptions {
@@ -31,27 +31,38 @@ export interface IngressGate {
 
 /** Pooled connections to the app at most; requests beyond wait for one. */
 const APP_CONNECTIONS_MAX = 256;
+/** How long a pooled connection to the app may idle. */
+const POOLED_IDLE_MS = 4000;
 
 export async function startIngressGate(options: IngressGateOptions): Promise<IngressGate> {
   const random = options.random ?? Math.random;
-  const agent = new Agent({ keepAlive: true, maxSockets: APP_CONNECTIONS_MAX });
+  // Idle pooled sockets close before a typical app's keep-alive timeout (Node's is 5 s), so the gate
+  // rarely reuses one the app is closing.
+  const agent = new Agent({ keepAlive: true, maxSockets: APP_CONNECTIONS_MAX, timeout: POOLED_IDLE_MS });
   const counts = { injected: 0, passed: 0, appUnreachable: 0 };
   let errorRate = 0;
   let status = 503;
 
-  const forward = (incoming: IncomingMessage, outgoing: ServerResponse) => {
+  const forward = (incoming: IncomingMessage, outgoing: ServerResponse, retried = false) => {
+    let viewerGone = false;
     const upstream = httpRequest(
-      { host: options.host, port: options.targetPort, method: incoming.method, path: incoming.url, headers: incoming.headers, agent },
+      { host: options.host, port: options.targetPort, method: incoming.method, path: incoming.url, headers: endToEnd(incoming.headers), agent },
       (answer) => {
         counts.passed += 1;
-        outgoing.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.headers);
+        outgoing.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEnd(answer.headers));
         answer.pipe(outgoing);
         answer.on('error', () => outgoing.destroy());
       },
     );
-    upstream.on('error', () => {
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      if (viewerGone) return;
       if (outgoing.headersSent) {
         outgoing.destroy();
+        return;
+      }
+      // A pooled connection the app closed as we reused it: a request without a body is sent again, once.
+      if (upstream.reusedSocket && error.code === 'ECONNRESET' && !retried && (incoming.method === 'GET' || incoming.method === 'HEAD')) {
+        forward(incoming, outgoing, true);
         return;
       }
       counts.appUnreachable += 1;
@@ -59,9 +70,12 @@ export async function startIngressGate(options: IngressGateOptions): Promise<Ing
     });
     // A viewer that goes away takes its request to the app with it.
     outgoing.on('close', () => {
-      if (!outgoing.writableFinished) upstream.destroy();
+      if (outgoing.writableFinished) return;
+      viewerGone = true;
+      upstream.destroy();
     });
-    incoming.pipe(upstream);
+    if (retried) upstream.end();
+    else incoming.pipe(upstream);
   };
 
   const server = createServer((incoming, outgoing) => {
@@ -94,6 +108,14 @@ export async function startIngressGate(options: IngressGateOptions): Promise<Ing
       agent.destroy();
     },
   };
+}
+
+/** Headers of one connection only (RFC 9110 §7.6.1), which a proxy must not pass on: its own and those `Connection` names. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+function endToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const named = String(headers.connection ?? '').split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name) && !named.includes(name)));
 }
 
 function reply(outgoing: ServerResponse, status: number, message: string): void {

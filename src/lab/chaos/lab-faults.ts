@@ -14,8 +14,9 @@ import { dataLinkName } from '../supervisor/wan-mesh.ts';
  *   both ways unless one-way), between a population and a region (its places' links), or between an
  *   isolated region and every other region (its users and the health checkers still reach it); each
  *   fault is a toxic of its own, so faults on the same link stack and are lifted one by one;
- * - replication-pause: the region process holds the class's outgoing replication (the other classes
- *   keep replicating), in one region or in every region;
+ * - replication-pause: the region drops the class's outgoing replicate messages, which its engines resend
+ *   once the pause is lifted (other classes and acknowledgements keep flowing), in one region or every
+ *   region; pauses stack, and a region that restarts gets back the pauses still wanted;
  * - health-check-failure: the health checkers' link to the region drops everything, the app stays up;
  * - error-injection: the region's ingress gate (in front of its app) answers the fault's share of requests
  *   with its status, health checks included; skipped when the lab has no gates;
@@ -133,17 +134,23 @@ export class LabFaults {
     return {
       description: `${region} down (${scope})`,
       revert: async () => {
-        if (scope !== 'app') await this.lab.restartRegion(region);
+        if (scope !== 'app') {
+          await this.lab.restartRegion(region);
+          await this.reapplyPauses(region);
+        }
         if (scope !== 'database' && app && !app.running) await app.restart();
       },
     };
   }
 
+  /** Pauses wanted per region and table (they stack), re-applied to a region that restarts. */
+  private readonly pauses = new Map<string, Map<string, number>>();
+
   /**
-   * Holds the outgoing replication of a class (every replicated class when none is named) in a region
-   * (every region when none is named), as FIS pauses a global table replica: the region process keeps
-   * the class's messages until the pause is lifted; its other classes keep replicating. A region that
-   * restarts during the pause comes back replicating.
+   * Pauses the outgoing replication of a class (every replicated class when none is named) in a region
+   * (every region when none is named), as the simulator and FIS do: the region drops the class's
+   * replicate messages until the pause is lifted, and its engines resend them afterwards; other classes,
+   * and acknowledgements, keep flowing. A region that is down gets its pauses when it restarts.
    */
   private async pauseReplication(region: string | undefined, dataClass: string | undefined): Promise<Omit<AppliedFault, 'index'>> {
     const targets: { region: string; table: string }[] = [];
@@ -155,24 +162,37 @@ export class LabFaults {
       }
     }
     if (targets.length === 0) throw new Error(`no replicated ${dataClass === undefined ? 'data class' : `class ${dataClass}`} in ${region ?? 'any region'} to pause`);
-    const set = async (paused: boolean) => {
-      for (const target of targets) {
-        const { status, answer } = await regionControl(this.lab, target.region, target.table, { kind: 'pause-replication', paused });
-        if (status !== 200) throw new Error(`${target.region}: ${String(answer.error ?? `status ${status}`)}`);
-      }
-    };
-    await set(true);
+    for (const target of targets) {
+      const wanted = this.pauses.get(target.region) ?? new Map<string, number>();
+      this.pauses.set(target.region, wanted);
+      wanted.set(target.table, (wanted.get(target.table) ?? 0) + 1);
+      await this.tellPause(target.region, target.table, true);
+    }
     const classes = [...new Set(targets.map((target) => target.table))].join(', ');
     return {
       description: `replication of ${classes} from ${region ?? 'every region'} paused`,
       revert: async () => {
-        // A region that is down or restarted has nothing paused; resume the others.
         for (const target of targets) {
-          if (this.lab.regions.get(target.region)?.current === undefined) continue;
-          await regionControl(this.lab, target.region, target.table, { kind: 'pause-replication', paused: false });
+          const wanted = this.pauses.get(target.region);
+          wanted?.set(target.table, Math.max(0, (wanted.get(target.table) ?? 0) - 1));
+          await this.tellPause(target.region, target.table, false);
         }
       },
     };
+  }
+
+  /** Tells a running region to add or lift one pause; a region that is down is told when it restarts. */
+  private async tellPause(region: string, table: string, paused: boolean): Promise<void> {
+    if (this.lab.regions.get(region)?.current === undefined || !this.lab.regions.get(region)?.running) return;
+    const { status, answer } = await regionControl(this.lab, region, table, { kind: 'pause-replication', paused }).catch((error: unknown) => ({ status: 0, answer: { error: String(error) } as Record<string, unknown> }));
+    if (status !== 200 && this.lab.regions.get(region)?.running) throw new Error(`${region}: pausing ${table}: ${String(answer.error ?? `status ${status}`)}`);
+  }
+
+  /** A restarted region starts with no pause: give it the ones still wanted. */
+  private async reapplyPauses(region: string): Promise<void> {
+    for (const [table, count] of this.pauses.get(region) ?? []) {
+      for (let index = 0; index < count; index += 1) await this.tellPause(region, table, true);
+    }
   }
 
   /** Links between two path ends: regions (replication and data links) or a population and a region (its places' links). */

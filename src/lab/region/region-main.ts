@@ -10,7 +10,7 @@ import { startDataNode } from '../data/data-node-server.ts';
 import { ControlCommandError, type ControlCommand, type ReplicatedTableEngine } from '../replication/replicated-table-engine.ts';
 import { PeerClient, startPeerServer } from '../replication/peer-transport.ts';
 import { isSupervisorMessage, type RegionStartOptions, type RegionTable, type RegionToSupervisor } from './region-messages.ts';
-import { replicationPipelineMs } from './replication-pipeline.ts';
+import { ReplicationOutbox } from './replication-pipeline.ts';
 import { createEngineFactory } from './table-engines.ts';
 
 /** Replicated tables ship and acknowledge on this period (the simulator's replicas tick at the same rate). */
@@ -78,12 +78,13 @@ async function main(): Promise<void> {
   const peerClient = new PeerClient((toRegion, localPort, tag) => send({ kind: 'tag-connection', toRegion, localPort, tag }));
   const replicated = new Map<string, ReplicatedTableEngine>();
   const tablesByName = new Map(options.tables.map((table) => [table.name, table]));
-  const outboxFor = (table: RegionTable) => (to: string, message: unknown) => {
-    if (!residency.mayReplicate(table.dataClass, to, options.region)) return;
-    const enqueue = () => peerClient.enqueue(to, table.name, [{ table: table.name, from: options.region, message }]);
-    const pipelineMs = replicationPipelineMs(options.region, to, table, message);
-    if (pipelineMs === 0) enqueue();
-    else setTimeout(enqueue, pipelineMs);
+  const outboxes = new Map<string, ReplicationOutbox>();
+  const outboxFor = (table: RegionTable) => {
+    const outbox = outboxes.get(table.name) ?? new ReplicationOutbox({ region: options.region, table, send: (to, message) => peerClient.enqueue(to, table.name, [{ table: table.name, from: options.region, message }]) });
+    outboxes.set(table.name, outbox);
+    return (to: string, message: unknown) => {
+      if (residency.mayReplicate(table.dataClass, to, options.region)) outbox.push(to, message);
+    };
   };
   const engineFor = createEngineFactory(options.region, options.tables, replicated, outboxFor);
   const node = await startDataNode({ dbPath: options.dbPath, host: '127.0.0.1', port: options.dataPort ?? 0, region: options.region, engineFor, tableGuard: residency.tableGuard });
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
         peerMessagesDropped: peerClient.dropped,
       };
     },
-    control: (body) => control(replicated, peerClient, body),
+    control: (body) => control(replicated, outboxes, body),
   }, options.replicationPort ?? 0);
   const ticker = setInterval(() => {
     for (const engine of replicated.values()) engine.tick();
@@ -130,17 +131,19 @@ async function main(): Promise<void> {
 }
 
 /** A control command for one table: `{ table, command }`. */
-/** `pause-replication` holds or releases a table's outgoing replication (any mode); the rest go to the table's engine. */
+/** `pause-replication` adds or lifts a pause of a table's outgoing replication (pauses stack); the rest go to the table's engine. */
 type RegionControlCommand = ControlCommand | { readonly kind: 'pause-replication'; readonly paused: boolean };
 
-async function control(replicated: ReadonlyMap<string, ReplicatedTableEngine>, peerClient: PeerClient, body: unknown): Promise<readonly [number, unknown]> {
+async function control(replicated: ReadonlyMap<string, ReplicatedTableEngine>, outboxes: ReadonlyMap<string, ReplicationOutbox>, body: unknown): Promise<readonly [number, unknown]> {
   const { table, command } = (body ?? {}) as { table?: unknown; command?: RegionControlCommand };
   const engine = typeof table === 'string' ? replicated.get(table) : undefined;
   if (engine === undefined) return [404, { error: `no replicated table ${JSON.stringify(table)} in this region` }];
   if (command?.kind === 'pause-replication') {
-    if (typeof command.paused !== 'boolean') return [400, { error: 'pause-replication takes paused: true or false' }];
-    peerClient.setPaused(table as string, command.paused);
-    return [200, { table, paused: command.paused }];
+    const outbox = outboxes.get(table as string);
+    if (typeof command.paused !== 'boolean' || outbox === undefined) return [400, { error: 'pause-replication takes paused: true or false' }];
+    if (command.paused) outbox.pause();
+    else outbox.resume();
+    return [200, { table, paused: outbox.paused }];
   }
   if (engine.control === undefined || typeof command?.kind !== 'string') return [400, { error: `table ${table} (${engine.mode}) takes no control command ${JSON.stringify(command?.kind)}` }];
   try {

@@ -143,28 +143,8 @@ export class PeerClient {
   }
 
   private readonly channels = new Map<string, Channel>();
-  /** Tables whose outgoing replication is paused: their messages wait in their channels. */
-  private readonly paused = new Set<string>();
   /** Envelopes dropped because a channel's queue was full (the engines resend from their logs). */
   dropped = 0;
-
-  /**
-   * Pauses or resumes one table's outgoing replication to every peer, as AWS FIS pauses a global table
-   * replica's replication: its messages queue (up to the channel bound) and leave in order on resume,
-   * while the region's other tables keep replicating.
-   */
-  setPaused(table: string, paused: boolean): void {
-    if (paused) {
-      this.paused.add(table);
-      return;
-    }
-    this.paused.delete(table);
-    for (const channel of this.channels.values()) if (channel.table === table) this.pump(channel);
-  }
-
-  isPaused(table: string): boolean {
-    return this.paused.has(table);
-  }
 
   /**
    * Queues one table's envelopes for a peer. Whatever is queued leaves in one POST as soon as the
@@ -183,11 +163,11 @@ export class PeerClient {
 
   /** Starts a POST of everything queued after the current turn of the event loop, if a slot is free. */
   private pump(channel: Channel): void {
-    if (channel.scheduled || channel.inFlight >= CHANNEL_IN_FLIGHT_MAX || channel.queued.length === 0 || this.paused.has(channel.table)) return;
+    if (channel.scheduled || channel.inFlight >= CHANNEL_IN_FLIGHT_MAX || channel.queued.length === 0) return;
     channel.scheduled = true;
     setImmediate(() => {
       channel.scheduled = false;
-      if (channel.inFlight >= CHANNEL_IN_FLIGHT_MAX || channel.queued.length === 0 || this.paused.has(channel.table)) return;
+      if (channel.inFlight >= CHANNEL_IN_FLIGHT_MAX || channel.queued.length === 0) return;
       const batch = channel.queued;
       channel.queued = [];
       channel.inFlight += 1;

@@ -34,13 +34,13 @@ export class WanMesh {
 
   /** Creates a link, or re-creates it on the same listening port (and with its faults) for a new target port. */
   private async replace(name: string, targetPort: number, roundTripMs: number): Promise<void> {
-    const previous = this.registry.has(name) ? this.registry.get(name) : undefined;
-    const listenPort = previous?.address.port;
-    const toxics = previous ? this.registry.toxics(name) : [];
-    if (previous) await this.registry.delete(name);
-    await this.registry.create({ name, targetPort, roundTripMs, ...(listenPort === undefined ? {} : { listenPort }) });
-    // A fault under way (a partition, added latency) outlives the restart of the region behind the link.
-    for (const toxic of toxics) this.registry.addToxic(name, toxic);
+    if (!this.registry.has(name)) {
+      await this.registry.create({ name, targetPort, roundTripMs });
+      return;
+    }
+    // Same entry, same listening port, same toxics: a fault under way (a partition, added latency)
+    // outlives the restart of the region behind the link, and one lifted meanwhile stays lifted.
+    await this.registry.recreate({ name, targetPort, roundTripMs, listenPort: this.registry.get(name).address.port });
   }
 
   /** Where an application in `source` reaches the data node of `target` (through their link). */

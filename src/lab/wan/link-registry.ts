@@ -27,7 +27,8 @@ export function linkName(sourceRegion: string, targetRegion: string): string {
 }
 
 interface Entry {
-  readonly link: LinkProxy;
+  /** Replaced by `recreate`; the entry (and its toxics) stays. */
+  link: LinkProxy;
   readonly toxics: Map<string, Toxic>;
 }
 
@@ -57,6 +58,21 @@ export class LinkRegistry {
     } finally {
       this.reserved.delete(name);
     }
+  }
+
+  /**
+   * Re-creates an existing link with new options (its target restarted on another port; give the old
+   * `listenPort` to keep the address): the registry entry and its toxics stay throughout, so a toxic added
+   * or removed while the new link starts applies to it. Throws LinkNotFoundError for an unknown name.
+   */
+  async recreate(options: LinkProxyOptions): Promise<LinkProxy> {
+    const name = requireLinkName('name', options.name);
+    const entry = this.entry(name);
+    await entry.link.close();
+    const random = options.random ?? this.random;
+    entry.link = await LinkProxy.start(random === undefined ? options : { ...options, random });
+    entry.link.setFaults(faultsFromToxics(entry.toxics.values()));
+    return entry.link;
   }
 
   get(name: string): LinkProxy {
