@@ -17,7 +17,7 @@
  *                                         [--max-qps N] [--warmup-seconds 2]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { loadavg, tmpdir } from 'node:os';
@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeQuery, sendUdp, viewResponse, type ResponseView } from '../../src/lab/dns/dns-client.ts';
+import { processCpuMs } from '../../src/lab/proc-stat.ts';
 import { startServerProcess, type ServerProcess } from '../../src/lab/server-process.ts';
 import { textTable } from '../../src/report/text-table.ts';
 import { EXIT_BAD_USAGE, errorMessage, median, positiveInteger } from '../sim/bench-args.ts';
@@ -35,7 +36,6 @@ const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SERVER_SCRIPT = fileURLToPath(new URL('./dns-server-main.ts', import.meta.url));
 const EXIT_FAILURE = 1;
 const APT_COMMAND = 'apt-get update && apt-get install -y dnsperf unbound';
-const CLOCK_TICKS_PER_SECOND = 100;
 const STARTUP_TIMEOUT_MS = 15_000;
 
 interface BenchOptions {
@@ -99,16 +99,6 @@ function findBinary(name: string): string | undefined {
   return undefined;
 }
 
-/** utime + stime of /proc/PID/stat in ms; NaN once the process is gone. */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /** A port free for both UDP and TCP on 127.0.0.1 (unbound needs its port in its config file). */
 async function freePort(): Promise<number> {
@@ -210,14 +200,14 @@ async function runDnsperf(binary: string, queryFile: string, target: Target, sec
   const args = ['-s', '127.0.0.1', '-p', String(target.port), '-d', queryFile, '-l', String(seconds), '-c', String(options.clients), '-q', String(options.outstanding)];
   if (options.maxQps !== undefined) args.push('-Q', String(options.maxQps));
   const startedMs = performance.now();
-  const serverCpuStart = cpuMs(target.pid);
+  const serverCpuStart = processCpuMs(target.pid);
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   let dnsperfCpu = { ms: 0, atMs: startedMs };
   const sampler = setInterval(() => {
-    const ms = cpuMs(child.pid!);
+    const ms = processCpuMs(child.pid!);
     if (!Number.isNaN(ms)) dnsperfCpu = { ms, atMs: performance.now() };
   }, 200);
   const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 20) * 1000);
@@ -228,7 +218,7 @@ async function runDnsperf(binary: string, queryFile: string, target: Target, sec
   if (exitCode !== 0) throw new BenchFailure(`dnsperf exited with ${exitCode}:\n${output}`);
   return {
     ...parseDnsperf(output),
-    serverCpuPercent: ((cpuMs(target.pid) - serverCpuStart) / elapsedMs) * 100,
+    serverCpuPercent: ((processCpuMs(target.pid) - serverCpuStart) / elapsedMs) * 100,
     dnsperfCpuPercent: (dnsperfCpu.ms / Math.max(1, dnsperfCpu.atMs - startedMs)) * 100,
   };
 }

@@ -3,16 +3,16 @@
  * each, in a temporary prefix), the accelerator edge's process, wrk, and the CPU time of a process and
  * its children from /proc. Every process is started here, tracked by pid, and killed by pid.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CLOCK_TICKS_PER_SECOND, cpuTicks, procStatFields } from '../../src/lab/proc-stat.ts';
 
 const EDGE_SCRIPT = fileURLToPath(new URL('./edge-accelerator-process.ts', import.meta.url));
-const CLOCK_TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 /** A binary on the PATH (or in sbin, where Debian puts nginx), or undefined. */
 export function findBinary(name: string): string | undefined {
@@ -138,21 +138,11 @@ export function cpuSeconds(pid: number): number {
   let ticks = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const fields = statFields(Number(entry));
+    const fields = procStatFields(Number(entry));
     if (fields === undefined) continue;
-    if (Number(entry) === pid || Number(fields[1]) === pid) ticks += Number(fields[11]) + Number(fields[12]);
+    if (Number(entry) === pid || Number(fields[1]) === pid) ticks += cpuTicks(fields);
   }
   return ticks / CLOCK_TICKS_PER_SECOND;
-}
-
-/** /proc/<pid>/stat after the command name: state, ppid, …, utime (index 11), stime (index 12). */
-function statFields(pid: number): string[] | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return text.slice(text.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
 }
 
 export function loadAverage(): string {

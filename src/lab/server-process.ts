@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { processCpuMs } from './proc-stat.ts';
 
 /**
  * A server in its own process (a data node, dynalite), started by benchmarks and tests: its CPU is not
@@ -16,20 +16,6 @@ export interface ServerProcess {
   cpuMs(): number;
   /** SIGTERM, then SIGKILL if it has not exited within the grace period. */
   stop(): Promise<void>;
-}
-
-/** Clock ticks per second of /proc/<pid>/stat: 100 on every Linux the lab runs on. */
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** utime and stime (fields 14 and 15) of /proc/<pid>/stat, counted after the parenthesised command name. */
-function processCpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 const STARTUP_TIMEOUT_MS = 30_000;

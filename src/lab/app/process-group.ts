@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { procStatFields } from '../proc-stat.ts';
 
 /**
  * An app runs in a process group of its own (spawned `detached`), so that stopping it reaches every
@@ -45,16 +46,6 @@ function liveMemberOf(pid: number, groupId: number): boolean {
   if (fields === undefined) return false;
   // After the parenthesised command name: state is field 3, pgrp field 5 (proc(5)).
   return Number(fields[2]) === groupId && fields[0] !== 'Z' && fields[0] !== 'X';
-}
-
-/** The fields of /proc/<pid>/stat after the command name (state first), or undefined when the process is gone. */
-function procStatFields(pid: number): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
 }
 
 function signalZeroSucceeds(target: number): boolean {
