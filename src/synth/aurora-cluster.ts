@@ -12,8 +12,7 @@
  * so applications need no password; the master secret is the operators' and is not rotated (cdk-nag
  * AwsSolutions-SMG4 is acknowledged with that reason).
  */
-import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
@@ -25,6 +24,7 @@ import {
   auroraInstances,
   databaseSubnets,
   checkStorageKey,
+  type AuroraClassProps,
 } from './aurora-settings.ts';
 import { DataShapeError } from './data-errors.ts';
 import { auroraWriterRegion, checkDataClass, checkRegionResidency } from './data-shape.ts';
@@ -39,34 +39,15 @@ export interface AuroraSecretReplica {
   readonly keyArn?: string;
 }
 
-export interface MeridianAuroraClusterProps {
-  /** The plan's name, for descriptions. */
-  readonly serviceName: string;
+export interface MeridianAuroraClusterProps extends AuroraClassProps {
   /** The class: engine `aurora-cluster`, or `aurora-global-database` with `globalClusterIdentifier`. The stack must be in its writer region. */
   readonly dataClass: SynthDataClass;
-  /** The plan's zone table, to narrow residency when both are known. @default the class's own residency regions */
-  readonly zones?: Readonly<Record<string, readonly string[]>>;
-  /** The region's VPC (the compute construct makes one per region). */
-  readonly vpc: ec2.IVpc;
-  /** Where the instances go. @default the VPC's isolated subnets, or its private subnets when it has none */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  /**
-   * This region's key, for a resident class (the `key` of the ResidentDataKey of this region); also encrypts the secret.
-   * @default none: required for resident classes; others use aws/rds and aws/secretsmanager
-   */
-  readonly storageEncryptionKey?: kms.IKey;
   /** Join this global cluster as its primary (an L1 property; DatabaseCluster has no such prop). @default a standalone cluster */
   readonly globalClusterIdentifier?: string;
   /** Regions to replicate the master secret to, so a promoted secondary finds the credentials locally. @default none */
   readonly secretReplicas?: readonly AuroraSecretReplica[];
-  /** @default AURORA_ENGINE_VERSION_DEFAULT (Aurora PostgreSQL 16.6) */
-  readonly engineVersion?: rds.AuroraPostgresEngineVersion;
-  /** Memory-optimized, as global databases require. @default db.r6g.large */
-  readonly instanceType?: ec2.InstanceType;
   /** Read replicas besides the writer. @default 1 (Multi-AZ) */
   readonly readers?: number;
-  /** @default 7 days */
-  readonly backupRetention?: Duration;
 }
 
 export class MeridianAuroraCluster extends Construct {

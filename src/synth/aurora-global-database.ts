@@ -11,14 +11,11 @@
  *
  * Deploy order: the secondary regions' key stacks, then this stack, then the secondary regions' stacks.
  */
-import type { Duration } from 'aws-cdk-lib';
 import { RemovalPolicy } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { type AuroraSecretReplica, MeridianAuroraCluster } from './aurora-cluster.ts';
-import { AURORA_ENGINE_VERSION_DEFAULT, AURORA_GLOBAL_ENGINE } from './aurora-settings.ts';
+import { type AuroraClassProps, AURORA_ENGINE_VERSION_DEFAULT, AURORA_GLOBAL_ENGINE } from './aurora-settings.ts';
 import { DataShapeError } from './data-errors.ts';
 import { auroraSecondaryRegions, checkDataClass, globalClusterIdentifier } from './data-shape.ts';
 import { tagDataResources } from './data-tags.ts';
@@ -26,33 +23,17 @@ import { ResidentDataKey } from './regional-keys.ts';
 import { concreteStackRegion } from './stack-region.ts';
 import type { SynthDataClass } from './synth-plan.ts';
 
-export interface MeridianAuroraGlobalDatabaseProps {
-  /** The plan's name; the global cluster is `<serviceName>-<data class>`, lower case. */
-  readonly serviceName: string;
+export interface MeridianAuroraGlobalDatabaseProps extends AuroraClassProps {
   /** A class with engine `aurora-global-database`; the stack must be in its writer region. */
   readonly dataClass: SynthDataClass;
-  /** The plan's zone table, to narrow residency when both are known. @default the class's own residency regions */
-  readonly zones?: Readonly<Record<string, readonly string[]>>;
-  /** The writer region's VPC. */
-  readonly vpc: ec2.IVpc;
-  /** @default the VPC's isolated subnets, or its private subnets when it has none */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  /** This region's ResidentDataKey `key`, for a resident class. @default none: required for resident classes */
-  readonly storageEncryptionKey?: kms.IKey;
   /**
    * The key of each secondary region for the secret's replica there, for a resident class.
    * @default the alias ARN of the class's ResidentDataKey in each secondary region (resident); the region's
    *   aws/secretsmanager key (non-resident)
    */
   readonly secondaryKeyArns?: Readonly<Record<string, string>>;
-  /** The same version must be given to every MeridianAuroraSecondaryCluster. @default Aurora PostgreSQL 16.6 */
-  readonly engineVersion?: rds.AuroraPostgresEngineVersion;
-  /** @default db.r6g.large */
-  readonly instanceType?: ec2.InstanceType;
   /** Read replicas in the writer region besides the writer. @default 1 */
   readonly readers?: number;
-  /** @default 7 days */
-  readonly backupRetention?: Duration;
 }
 
 export class MeridianAuroraGlobalDatabase extends Construct {

@@ -12,42 +12,23 @@
  * instance(s), subnet group and security group. Retained on stack deletion: removing a region from a global
  * database is an operator's decision, taken by detaching the cluster first.
  */
-import type { Duration } from 'aws-cdk-lib';
 import { RemovalPolicy } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import { AURORA_BACKUP_RETENTION_DEFAULT, AURORA_INSTANCE_TYPE_DEFAULT, auroraEngine, auroraInstances, checkStorageKey, databaseSubnets } from './aurora-settings.ts';
+import { type AuroraClassProps, AURORA_BACKUP_RETENTION_DEFAULT, AURORA_INSTANCE_TYPE_DEFAULT, auroraEngine, auroraInstances, checkStorageKey, databaseSubnets } from './aurora-settings.ts';
 import { DataShapeError } from './data-errors.ts';
 import { auroraSecondaryRegions, checkDataClass, globalClusterIdentifier } from './data-shape.ts';
 import { tagDataResources } from './data-tags.ts';
 import { concreteStackRegion } from './stack-region.ts';
 import type { SynthDataClass } from './synth-plan.ts';
 
-export interface MeridianAuroraSecondaryClusterProps {
-  /** The plan's name, as given to MeridianAuroraGlobalDatabase. */
-  readonly serviceName: string;
+export interface MeridianAuroraSecondaryClusterProps extends AuroraClassProps {
   /** A class with engine `aurora-global-database`; the stack must be in one of its secondary regions. */
   readonly dataClass: SynthDataClass;
-  /** The plan's zone table, to narrow residency when both are known. @default the class's own residency regions */
-  readonly zones?: Readonly<Record<string, readonly string[]>>;
-  /** This region's VPC. */
-  readonly vpc: ec2.IVpc;
-  /** @default the VPC's isolated subnets, or its private subnets when it has none */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  /** This region's ResidentDataKey `key`, for a resident class. @default none: required for resident classes; others use aws/rds */
-  readonly storageEncryptionKey?: kms.IKey;
   /** @default `<serviceName>-<data class>`, lower case, as MeridianAuroraGlobalDatabase names it */
   readonly globalClusterIdentifier?: string;
-  /** Must equal the global cluster's. @default Aurora PostgreSQL 16.6 */
-  readonly engineVersion?: rds.AuroraPostgresEngineVersion;
-  /** @default db.r6g.large */
-  readonly instanceType?: ec2.InstanceType;
   /** Read-only instances besides the first. @default 0 (one instance, promotable on failover) */
   readonly readers?: number;
-  /** Applies once the secondary is promoted. @default 7 days */
-  readonly backupRetention?: Duration;
 }
 
 export class MeridianAuroraSecondaryCluster extends Construct {

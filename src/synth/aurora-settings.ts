@@ -11,6 +11,30 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { DataShapeError } from './data-errors.ts';
 import type { SynthDataClass } from './synth-plan.ts';
 
+/** What every Aurora construct of a data class takes (each adds its own). */
+export interface AuroraClassProps {
+  /** The plan's name; the global cluster is `<serviceName>-<data class>`, lower case. */
+  readonly serviceName: string;
+  readonly dataClass: SynthDataClass;
+  /** The plan's zone table, to narrow residency when both are known. @default the class's own residency regions */
+  readonly zones?: Readonly<Record<string, readonly string[]>>;
+  /** The region's VPC (the compute construct makes one per region). */
+  readonly vpc: ec2.IVpc;
+  /** Where the instances go. @default the VPC's isolated subnets, or its private subnets when it has none */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * This region's key, for a resident class (the `key` of the ResidentDataKey of this region).
+   * @default none: required for resident classes; others use the AWS-managed aws/rds key
+   */
+  readonly storageEncryptionKey?: kms.IKey;
+  /** The same for the global cluster and every member. @default AURORA_ENGINE_VERSION_DEFAULT (Aurora PostgreSQL 16.6) */
+  readonly engineVersion?: rds.AuroraPostgresEngineVersion;
+  /** Memory-optimized, as global databases require. @default db.r6g.large */
+  readonly instanceType?: ec2.InstanceType;
+  /** A secondary's applies once it is promoted. @default 7 days */
+  readonly backupRetention?: Duration;
+}
+
 /**
  * Aurora PostgreSQL 16.6: global databases support Aurora PostgreSQL 16.1 and higher (Supported Regions and DB
  * engines for Aurora global databases, Aurora User Guide).
