@@ -1,4 +1,5 @@
 import { regionRtt } from '../../catalog/latency.ts';
+import { replicationPipelineMs as pipelineMs } from '../../core/replication/replication-lag.ts';
 import type { RegionTable } from './region-messages.ts';
 
 /**
@@ -9,7 +10,7 @@ import type { RegionTable } from './region-messages.ts';
 export function replicationPipelineMs(from: string, to: string, table: RegionTable, message: unknown): number {
   const lagMs = table.replicationLagMs ?? 0;
   if (lagMs <= 0 || !isReplicate(message)) return 0;
-  return Math.max(0, lagMs - regionRtt(from, to).rttMs / 2);
+  return pipelineMs(lagMs, regionRtt(from, to).rttMs / 2);
 }
 
 function isReplicate(message: unknown): boolean {

@@ -1,3 +1,4 @@
+import { retransmitAfterMs as retransmitAfterMsFor } from '../../core/replication/replication-lag.ts';
 import type { Random } from '../../core/random.ts';
 import type { LocalTableEngine } from '../data/local-table-engine.ts';
 import type { TableEngine, TableSchema } from '../data/table-engine.ts';
@@ -27,7 +28,7 @@ export function createEngineFactory(region: string, tables: readonly RegionTable
 
 /** Acknowledgements come back after the class's replication lag; resending sooner would only duplicate (as in the simulator). */
 function retransmitAfterMs(table: RegionTable): number {
-  return Math.max(1000, 3 * (table.replicationLagMs ?? 0));
+  return retransmitAfterMsFor(table.replicationLagMs ?? 0);
 }
 
 function replicatedEngine(region: string, table: RegionTable, local: LocalTableEngine, outbox: Outbox): ReplicatedTableEngine {

@@ -1,3 +1,4 @@
+import { retransmitAfterMs as retransmitAfterMsFor } from '../../core/replication/replication-lag.ts';
 import { createMultiWriterReplica, readValue, stepMultiWriter, type MultiWriterReplica } from '../../core/replication/multi-writer-replica.ts';
 import { createQuorumMember, type QuorumMember } from '../../core/replication/quorum-state.ts';
 import { stepQuorum } from '../../core/replication/quorum-member.ts';
@@ -56,7 +57,7 @@ export function createClassRuntime(runPlan: RunPlan, plan: PlanDataClass, index:
   const regionCodes = plan.replicas.map((region) => runPlan.regions[region]!);
   const members: (Member | undefined)[] = runPlan.regions.map(() => undefined);
   // Acknowledgements come back after the class's replication lag; resending sooner would only duplicate.
-  const retransmitAfterMs = Math.max(1000, 3 * plan.spec.replicationLagMs);
+  const retransmitAfterMs = retransmitAfterMsFor(plan.spec.replicationLagMs);
   // A region down for an hour must not make the others refuse writes: keep an hour of the class's writes.
   const logCapacity = Math.max(100_000, Math.ceil(plan.spec.writesPerSecond * 3600 * 1.2));
   if (engine === 'multi-writer') {

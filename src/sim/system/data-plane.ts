@@ -1,5 +1,6 @@
 import { canBePromoted, lostOnFailover } from '../../core/replication/single-writer-handover.ts';
 import { failoverTarget, nextEpoch } from '../../core/replication/managed-failover.ts';
+import { replicationPipelineMs } from '../../core/replication/replication-lag.ts';
 import type { SingleWriterMember } from '../../core/replication/single-writer-state.ts';
 import type { Random } from '../../core/random.ts';
 import type { DataClassOutcome } from '../../report/run-report.ts';
@@ -174,7 +175,7 @@ class DataPlaneShell implements SimDataPlane {
     if (message.kind !== 'replicate') return this.travel(state, from, to, message, nowMs);
     // Asynchronous replication leaves the source after the engine's pipeline delay, so that its lag, network
     // included, is the class's configured lag: what has not left when the source fails is what a failover loses.
-    const pipelineMs = Math.max(0, state.runtime.plan.spec.replicationLagMs - this.plan.regionRttMs[from]![to]! / 2);
+    const pipelineMs = replicationPipelineMs(state.runtime.plan.spec.replicationLagMs, this.plan.regionRttMs[from]![to]! / 2);
     if (pipelineMs === 0) return this.travel(state, from, to, message, nowMs);
     this.host.at(nowMs + pipelineMs, new MessageTask(this, state, from, to, message, 'depart'));
   }
